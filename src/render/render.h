@@ -1,0 +1,48 @@
+#ifndef KVA_RENDER_H
+#define KVA_RENDER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../diag.h"
+#include "../result.h"
+#include "../templates.h"
+
+/*
+ * Every renderer has the same signature: it reads the report (never files,
+ * never the model beyond what the result points at, never re-evaluates)
+ * and writes one file at `path` (a temporary name chosen by the output
+ * set). On failure it returns an error code and fills *err; the output set
+ * removes the partial file.
+ */
+typedef struct kva_report {
+    const kva_result *result;
+    const kva_templates *templates;
+    const char *title;        /* --title or the template's default */
+    const char *org;          /* --org, "" when not given */
+    int64_t as_of;            /* epoch seconds */
+    const char *command_line; /* argv joined, shell-quoted */
+    const char *tool_version; /* "kvaudit 0.1.0" */
+    const char *lib_versions; /* "cJSON 1.7.15, libxlsxwriter 1.1.4, ..." */
+    bool pdf_vaults_all;      /* --pdf-vaults all */
+} kva_report;
+
+typedef kva_error (*kva_render_fn)(const kva_report *rep, const char *path,
+                                   kva_diag *err);
+
+kva_error kva_render_json(const kva_report *rep, const char *path,
+                          kva_diag *err);
+kva_error kva_render_xlsx(const kva_report *rep, const char *path,
+                          kva_diag *err);
+kva_error kva_render_pdf(const kva_report *rep, const char *path,
+                         kva_diag *err);
+kva_error kva_render_csv(const kva_report *rep, const char *path,
+                         kva_diag *err);
+kva_error kva_render_markdown(const kva_report *rep, const char *path,
+                              kva_diag *err);
+kva_error kva_render_sh(const kva_report *rep, const char *path,
+                        kva_diag *err);
+kva_error kva_render_ps1(const kva_report *rep, const char *path,
+                         kva_diag *err);
+
+#endif
