@@ -212,4 +212,12 @@ typedef struct kva_result {
 
 void kva_result_free(kva_result *r); /* NULL is a no-op */
 
+/*
+ * Hand memory to the result (strings or arrays created after evaluation,
+ * e.g. by kva_remediation_fill): it is freed by kva_result_free. Returns p;
+ * when p is NULL returns NULL; when recording fails (out of memory) frees
+ * p and returns NULL.
+ */
+void *kva_result_own(kva_result *r, void *p);
+
 #endif
