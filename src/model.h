@@ -157,7 +157,8 @@ void kva_model_free(kva_model *m); /* NULL is a no-op */
 
 /*
  * Lookup by lower-case GUID (or any case: compared case-insensitively).
- * Returns NULL when unknown. O(1) average.
+ * Returns NULL when unknown. O(1) average. The pointer stays valid until
+ * the next kva_model_add_sub / kva_model_touch_sub.
  */
 kva_sub *kva_model_find_sub(const kva_model *m, const char *id);
 
