@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "text.h"
+
 static const char *const error_strings[] = {
     [KVA_OK] = "no error",
     [KVA_ERR_NOMEM] = "out of memory",
@@ -43,7 +45,7 @@ void kva_diag_set(kva_diag *d, kva_error code, const char *path, uint32_t line,
                   uint32_t col, const char *fmt, ...)
 {
     va_list ap;
-    char *msg = NULL;
+    char *msg = NULL, *copy;
     int n;
 
     if (!d)
@@ -56,28 +58,44 @@ void kva_diag_set(kva_diag *d, kva_error code, const char *path, uint32_t line,
         vsnprintf(msg, (size_t)n + 1, fmt, ap);
         va_end(ap);
     }
+    /* Copy before clearing: path (or an argument) may be d's own. */
+    copy = path ? strdup(path) : NULL;
     kva_diag_clear(d);
     d->code = code;
-    d->path = path ? strdup(path) : NULL;
+    d->path = copy;
     d->line = line;
     d->col = col;
     d->message = msg;
 }
 
-/* Write s to f with control characters (and DEL) escaped as \xHH, so that
- * a hostile path or message cannot move the terminal's cursor. */
+/* Write s to f with control characters (C0, DEL and the C1 range
+ * U+0080-U+009F) and bytes that are not UTF-8 escaped as \xHH, so that a
+ * hostile path or message cannot move the terminal's cursor: a lone 0x9B
+ * is CSI to an 8-bit terminal, U+009B to some UTF-8 ones. */
 static void put_escaped(FILE *f, const char *s)
 {
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p < 0x20 || *p == 0x7f)
-            fprintf(f, "\\x%02x", *p);
-        else
-            fputc(*p, f);
+    size_t len = strlen(s);
+
+    for (size_t i = 0; i < len;) {
+        unsigned char c = (unsigned char)s[i];
+        uint32_t cp;
+        size_t n = kva_utf8_next(s + i, len - i, &cp);
+
+        if (c < 0x20 || c == 0x7f || (c >= 0x80 && n == 1) ||
+            (cp >= 0x80 && cp < 0xA0)) {
+            for (size_t k = 0; k < n; k++)
+                fprintf(f, "\\x%02x", (unsigned char)s[i + k]);
+        } else {
+            fwrite(s + i, 1, n, f);
+        }
+        i += n;
     }
 }
 
 void kva_diag_print(const kva_diag *d)
 {
+    if (!d)
+        return;
     fputs("kvaudit: ", stderr);
     if (d->path) {
         put_escaped(stderr, d->path);
