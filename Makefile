@@ -74,7 +74,6 @@ demo: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)rm -rf kvaudit-report
 	$(Q)$(BIN) report -f xlsx,pdf,json,csv,md,sh,ps1 -o kvaudit-report \
-	    --exceptions samples/exceptions.json \
 	    --baseline samples/baseline/report.json \
 	    --title "Key Vault Defender coverage" --org "Contoso Group" \
 	    --as-of 2026-11-23 samples/estate || test $$? -eq 1

@@ -11,7 +11,7 @@ BUILD=${BUILD:-build}
 export BUILD
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 2
-out=tests/out
+out=tests/out/$(basename "$BUILD")
 rm -rf "$out"
 mkdir -p "$out"
 
