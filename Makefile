@@ -107,4 +107,7 @@ uninstall:
 clean:
 	rm -rf build build-asan kvaudit-report tests/out
 
+# Further targets (fuzzing, benchmarks, packaging, ...) live in mk/.
+-include $(sort $(wildcard mk/*.mk))
+
 -include $(OBJ:.o=.d)
