@@ -181,14 +181,10 @@ static bool put_row(FILE *f, const kva_res_sub *s)
 kva_error kva_render_csv(const kva_report *rep, const char *path, kva_diag *err)
 {
     const kva_result *r = rep->result;
-    FILE *f = fopen(path, "wb");
-    int saved;
+    FILE *f = kva_render_open(path, err);
 
-    if (!f) {
-        kva_diag_set(err, KVA_ERR_IO, path, 0, 0, "cannot write: %s",
-                     strerror(errno));
+    if (!f)
         return KVA_ERR_IO;
-    }
     fputs("\xEF\xBB\xBF", f);
     for (size_t i = 0; i < N_COLUMNS; i++)
         put_text(f, columns[i], i == 0);
@@ -199,17 +195,5 @@ kva_error kva_render_csv(const kva_report *rep, const char *path, kva_diag *err)
             kva_diag_set(err, KVA_ERR_NOMEM, path, 0, 0, "out of memory");
             return KVA_ERR_NOMEM;
         }
-    if (ferror(f)) {
-        saved = errno;
-        fclose(f);
-        kva_diag_set(err, KVA_ERR_IO, path, 0, 0, "cannot write: %s",
-                     strerror(saved));
-        return KVA_ERR_IO;
-    }
-    if (fclose(f) != 0) {
-        kva_diag_set(err, KVA_ERR_IO, path, 0, 0, "cannot write: %s",
-                     strerror(errno));
-        return KVA_ERR_IO;
-    }
-    return KVA_OK;
+    return kva_render_close(f, path, err);
 }

@@ -450,14 +450,10 @@ kva_error kva_render_json(const kva_report *rep, const char *path,
     kva_jsonw *w = NULL;
     kva_error e;
     int saved = 0;
-    FILE *f = fopen(path, "wb");
+    FILE *f = kva_render_open(path, err);
 
-    if (!f) {
-        int en = errno;
-        kva_diag_set(err, KVA_ERR_IO, path, 0, 0, "%s", strerror(en));
+    if (!f)
         return KVA_ERR_IO;
-    }
-    setvbuf(f, NULL, _IOFBF, 1 << 16);
     w = kva_jsonw_new(f);
     if (!w) {
         e = KVA_ERR_NOMEM;
@@ -467,7 +463,8 @@ kva_error kva_render_json(const kva_report *rep, const char *path,
     write_report(w, rep);
     e = kva_jsonw_finish(w, &saved);
     if (e == KVA_ERR_IO) {
-        kva_diag_set(err, e, path, 0, 0, "%s", strerror(saved));
+        kva_diag_set(err, e, path, 0, 0, "cannot write: %s",
+                     strerror(saved));
         goto fail;
     }
     if (e != KVA_OK) {
@@ -475,19 +472,7 @@ kva_error kva_render_json(const kva_report *rep, const char *path,
         goto fail;
     }
     kva_jsonw_free(w);
-    w = NULL;
-    if (fflush(f) != 0 || ferror(f)) {
-        int en = errno;
-        fclose(f);
-        kva_diag_set(err, KVA_ERR_IO, path, 0, 0, "%s", strerror(en));
-        return KVA_ERR_IO;
-    }
-    if (fclose(f) != 0) {
-        int en = errno;
-        kva_diag_set(err, KVA_ERR_IO, path, 0, 0, "%s", strerror(en));
-        return KVA_ERR_IO;
-    }
-    return KVA_OK;
+    return kva_render_close(f, path, err);
 
 fail:
     kva_jsonw_free(w);

@@ -345,33 +345,17 @@ kva_error kva_render_markdown(const kva_report *rep, const char *path,
                               kva_diag *err)
 {
     FILE *f;
-    int saved;
 
     if (!rep || !rep->result) {
         kva_diag_set(err, KVA_ERR_USAGE, path, 0, 0, "no report to write");
         return KVA_ERR_USAGE;
     }
-    f = fopen(path, "wb");
-    if (!f) {
-        kva_diag_set(err, KVA_ERR_IO, path, 0, 0, "cannot write: %s",
-                     strerror(errno));
+    f = kva_render_open(path, err);
+    if (!f)
         return KVA_ERR_IO;
-    }
     write_header(f, rep);
     write_kpis(f, rep);
     write_failing(f, rep);
     write_inputs(f, rep);
-    if (ferror(f)) {
-        saved = errno;
-        fclose(f);
-        kva_diag_set(err, KVA_ERR_IO, path, 0, 0, "cannot write: %s",
-                     strerror(saved));
-        return KVA_ERR_IO;
-    }
-    if (fclose(f) != 0) {
-        kva_diag_set(err, KVA_ERR_IO, path, 0, 0, "cannot write: %s",
-                     strerror(errno));
-        return KVA_ERR_IO;
-    }
-    return KVA_OK;
+    return kva_render_close(f, path, err);
 }

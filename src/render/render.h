@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "../diag.h"
 #include "../result.h"
@@ -29,6 +30,16 @@ typedef struct kva_report {
 
 typedef kva_error (*kva_render_fn)(const kva_report *rep, const char *path,
                                    kva_diag *err);
+
+/*
+ * For the renderers that write a stream themselves (json, csv, md, sh,
+ * ps1). kva_render_open opens `path` for writing with a large buffer;
+ * NULL with *err filled on failure. kva_render_close always closes `f` and
+ * turns any write error met on the way (ferror, flush, close: a full disk
+ * shows up here) into KVA_ERR_IO with *err filled.
+ */
+FILE *kva_render_open(const char *path, kva_diag *err);
+kva_error kva_render_close(FILE *f, const char *path, kva_diag *err);
 
 kva_error kva_render_json(const kva_report *rep, const char *path,
                           kva_diag *err);

@@ -531,35 +531,19 @@ static kva_error render(const kva_report *rep, const char *path, bool ps,
                         kva_diag *err)
 {
     out o = {NULL, rep, ps, err, KVA_OK};
-    int saved;
 
     if (!rep || !rep->result) {
         kva_diag_set(err, KVA_ERR_USAGE, path, 0, 0, "no report to write");
         return KVA_ERR_USAGE;
     }
-    o.f = fopen(path, "wb");
-    if (!o.f) {
-        kva_diag_set(err, KVA_ERR_IO, path, 0, 0, "cannot write: %s",
-                     strerror(errno));
+    o.f = kva_render_open(path, err);
+    if (!o.f)
         return KVA_ERR_IO;
-    }
     if (write_script(&o) != KVA_OK) {
         fclose(o.f);
         return o.e;
     }
-    if (ferror(o.f)) {
-        saved = errno;
-        fclose(o.f);
-        kva_diag_set(err, KVA_ERR_IO, path, 0, 0, "cannot write: %s",
-                     strerror(saved));
-        return KVA_ERR_IO;
-    }
-    if (fclose(o.f) != 0) {
-        kva_diag_set(err, KVA_ERR_IO, path, 0, 0, "cannot write: %s",
-                     strerror(errno));
-        return KVA_ERR_IO;
-    }
-    return KVA_OK;
+    return kva_render_close(o.f, path, err);
 }
 
 kva_error kva_render_sh(const kva_report *rep, const char *path, kva_diag *err)
