@@ -280,20 +280,10 @@ kva_error kva_read_pricing(const kva_rec *rec, const cJSON *json)
             goto done;
         }
         have_id = true;
-        if (subid && (!sub_ok || strcmp(sub_guid, pid.sub) != 0)) {
-            if (!(q = kva_quote60(subid))) {
-                e = KVA_ERR_NOMEM;
-                goto done;
-            }
-            e = kva_rec_warn(rec, "id_mismatch", pid.sub,
-                             "subscriptionId %s differs from the "
-                             "subscription in the id (%s); the id's is used",
-                             q, pid.sub);
-            free(q);
-            q = NULL;
-            if (e != KVA_OK)
-                goto done;
-        }
+        e = kva_rec_check_subscription_id(rec, pid.sub, subid, sub_ok,
+                                          sub_guid);
+        if (e != KVA_OK)
+            goto done;
         memcpy(sub_guid, pid.sub, sizeof sub_guid);
         p.scope = pid.scope;
         if (pid.scope != KVA_SCOPE_SUBSCRIPTION) {

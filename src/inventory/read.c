@@ -118,6 +118,26 @@ kva_error kva_rec_type_error(const kva_rec *rec, const cJSON *holder,
                         kva_json_type_name(item));
 }
 
+kva_error kva_rec_check_subscription_id(const kva_rec *rec,
+                                        const char *id_guid,
+                                        const char *subid, bool sub_ok,
+                                        const char *sub_guid)
+{
+    kva_error e;
+    char *q;
+
+    if (!subid || (sub_ok && strcmp(sub_guid, id_guid) == 0))
+        return KVA_OK;
+    if (!(q = kva_quote60(subid)))
+        return KVA_ERR_NOMEM;
+    e = kva_rec_warn(rec, "id_mismatch", id_guid,
+                     "subscriptionId %s differs from the subscription in the "
+                     "id (%s); the id's is used",
+                     q, id_guid);
+    free(q);
+    return e;
+}
+
 kva_error kva_rec_warn(const kva_rec *rec, const char *code, const char *sub_id,
                        const char *fmt, ...)
 {

@@ -67,6 +67,16 @@ kva_error kva_rec_fail(const kva_rec *rec, const cJSON *holder,
 kva_error kva_rec_type_error(const kva_rec *rec, const cJSON *holder,
                              const cJSON *item, const char *expected);
 
+/*
+ * The subscription named by the record's id (id_guid) wins over its
+ * `subscriptionId` field; when the field is given and names another one
+ * (or is not a GUID: sub_ok false), say so with an `id_mismatch` warning.
+ */
+kva_error kva_rec_check_subscription_id(const kva_rec *rec,
+                                        const char *id_guid,
+                                        const char *subid, bool sub_ok,
+                                        const char *sub_guid);
+
 /* Warning at the record's position (code, message). */
 kva_error kva_rec_warn(const kva_rec *rec, const char *code, const char *sub_id,
                        const char *fmt, ...)

@@ -102,15 +102,9 @@ kva_error kva_read_subscription(const kva_rec *rec, const cJSON *json)
 
     id_ok = id && kva_id_is_sub(id, from_id);
     sub_ok = subid && kva_guid_copy(subid, strlen(subid), from_sub);
-    if (id_ok && subid && (!sub_ok || strcmp(from_id, from_sub) != 0)) {
-        if (!(q = kva_quote60(subid))) {
-            e = KVA_ERR_NOMEM;
-            goto done;
-        }
-        e = kva_rec_warn(rec, "id_mismatch", from_id,
-                         "subscriptionId %s differs from the subscription "
-                         "in the id (%s); the id's is used",
-                         q, from_id);
+    if (id_ok) {
+        e = kva_rec_check_subscription_id(rec, from_id, subid, sub_ok,
+                                          from_sub);
         if (e != KVA_OK)
             goto done;
     }
