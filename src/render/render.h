@@ -16,6 +16,16 @@
  * set). On failure it returns an error code and fills *err; the output set
  * removes the partial file.
  */
+/*
+ * Progress of a long renderer: `done` of `total` units ("rows", "pages"),
+ * `total` 0 when it is not known in advance. Called from the renderer's
+ * thread, often (once per row): it must be cheap and must not fail. A
+ * NULL `unit` says the renderer is about to write a message to stderr:
+ * the progress line must be cleared first.
+ */
+typedef void (*kva_progress_fn)(void *ctx, uint64_t done, uint64_t total,
+                                const char *unit);
+
 typedef struct kva_report {
     const kva_result *result;
     const kva_templates *templates;
@@ -26,7 +36,17 @@ typedef struct kva_report {
     const char *tool_version; /* "kvaudit 0.1.0" */
     const char *lib_versions; /* "cJSON 1.7.15, libxlsxwriter 1.1.4, ..." */
     bool pdf_vaults_all;      /* --pdf-vaults all */
+    kva_progress_fn progress; /* NULL: nobody is watching */
+    void *progress_ctx;
 } kva_report;
+
+/* Tell rep's progress hook, if it has one. */
+static inline void kva_report_progress(const kva_report *rep, uint64_t done,
+                                       uint64_t total, const char *unit)
+{
+    if (rep->progress)
+        rep->progress(rep->progress_ctx, done, total, unit);
+}
 
 typedef kva_error (*kva_render_fn)(const kva_report *rep, const char *path,
                                    kva_diag *err);

@@ -106,7 +106,15 @@ typedef struct ctx {
     kva_xlsx_sheet sh[S__COUNT];
     char *sb; /* string builder for joined values */
     size_t sb_len, sb_cap;
+    uint64_t rows; /* rows of the two long sheets written, for progress */
 } ctx;
+
+/* One more row of the Subscriptions or Key Vaults sheet. */
+static void row_written(ctx *c)
+{
+    kva_report_progress(c->rep, ++c->rows,
+                        (uint64_t)c->res->n_subs + c->res->n_vaults, "rows");
+}
 
 typedef struct column {
     const char *header;
@@ -935,6 +943,7 @@ static void sheet_subscriptions(ctx *c)
         if (c->sb_len)
             text(sh, r, 21, sb_text(c), NULL);
         text(sh, r, 22, s->remediation_az, f->mono);
+        row_written(c);
     }
     cf_statuses(c, sh, 1, r - 1, 4);
     cf_exception_states(c, sh, 1, r - 1, 16);
@@ -978,6 +987,7 @@ static void sheet_vaults(ctx *c)
         text(sh, r, 9, kva_owner_source_name(v->owner_source), NULL);
         text(sh, r, 10, v->environment, NULL);
         text(sh, r, 11, m->id, NULL);
+        row_written(c);
     }
     cf_statuses(c, sh, 1, r - 1, 5);
     cf_equals(sh, 1, r - 1, 6, "Yes", c->f.good);
