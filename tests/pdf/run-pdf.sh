@@ -6,7 +6,7 @@
 # command whole, determinism, a rendered summary page, the error for a
 # missing font package, and a 100,000-vault estate with --pdf-vaults all.
 #
-# KVA_UPDATE_GOLDEN=1 rewrites tests/pdf/samples.txt from the current
+# KVA_GOLDEN_UPDATE=1 rewrites tests/pdf/samples.txt from the current
 # output (read the diff before committing it). KVA_PDF_BIG=0 skips the
 # large estate.
 . tests/lib.sh
@@ -78,7 +78,7 @@ normalise() {
     sed -e 's/^\( *Libraries  *\).*/\1<library versions>/' -e 's/[ \t]*$//' "$1"
 }
 normalise "$T_TMP/layout.txt" >"$T_TMP/got.txt"
-if [ -n "${KVA_UPDATE_GOLDEN:-}" ]; then
+if [ -n "${KVA_GOLDEN_UPDATE:-}" ]; then
     cp "$T_TMP/got.txt" "$here/samples.txt"
     ok "golden text rewritten: $here/samples.txt"
 fi
