@@ -97,12 +97,7 @@ valgrind: all
 format:
 	$(Q)clang-format -i $(SRC) $(wildcard src/*.h src/*/*.h) $(UNIT_SRC)
 
-install: all
-	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/kvaudit
-
-uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/kvaudit
+# install and uninstall (PREFIX, DESTDIR): mk/install.mk.
 
 clean:
 	rm -rf build build-asan kvaudit-report tests/out

@@ -1,8 +1,10 @@
 #include "cli.h"
 
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cjson/cJSON.h>
 #include <hpdf.h>
@@ -167,20 +169,33 @@ static const char usage_text[] =
     "                          no-evidence for check)\n"
     "\n"
     "Messages:\n"
-    "  -q, --quiet             no summary on stdout, no warnings on stderr\n"
+    "  -q, --quiet             no summary on stdout, no warnings or progress\n"
+    "                          on stderr\n"
     "  -v, --verbose           one line per file read, on stderr\n"
     "      --timings           wall time of each phase, on stderr\n"
     "  -h, --help              show this help\n"
     "      --version           show the version and the linked libraries\n"
     "\n"
     "Options may come before or after PATHs; '--' ends the options.\n"
+    "On a terminal, long runs show their progress on stderr and the summary\n"
+    "is in colour; in a pipe or a file, neither.\n"
+    "\n"
+    "Environment:\n"
+    "  SOURCE_DATE_EPOCH       seconds since 1970-01-01 UTC: the default\n"
+    "                          --as-of, for reproducible reports\n"
+    "  NO_COLOR                set and not empty: no colour, even on a\n"
+    "                          terminal\n"
+    "  KVAUDIT_PROGRESS_DELAY  seconds of work before progress shows on a\n"
+    "                          terminal (default 1; 0 shows it at once)\n"
     "\n"
     "Exit status:\n"
     "  0  done (and the control passes, where --fail-on asks)\n"
     "  1  done, and the control fails under --fail-on\n"
     "  2  usage error\n"
     "  3  input error: unreadable or malformed evidence\n"
-    "  4  output error: cannot write the reports\n";
+    "  4  output error: cannot write the reports\n"
+    "\n"
+    "Full manual: man kvaudit\n";
 
 void kva_usage(FILE *f)
 {
@@ -191,8 +206,10 @@ void kva_lib_versions(char *buf, size_t size)
 {
     if (!buf || !size)
         return;
+    /* Each library's own answer at run time, not the header it was
+       compiled against: the shared library loaded may be another. */
     snprintf(buf, size, "cJSON %s, libxlsxwriter %s, libharu %s, %s",
-             cJSON_Version(), LXW_VERSION, HPDF_GetVersion(),
+             cJSON_Version(), lxw_version(), HPDF_GetVersion(),
              OpenSSL_version(OPENSSL_VERSION));
 }
 
@@ -645,4 +662,125 @@ void kva_options_free(kva_options *o)
     o->owner_tags = o->env_tags = NULL;
     o->paths = NULL;
     o->n_owner_tags = o->n_env_tags = o->n_paths = 0;
+}
+
+bool kva_colour_wanted(bool is_tty, const char *no_color, const char *term)
+{
+    if (!is_tty || (no_color && *no_color))
+        return false;
+    return term && *term && strcmp(term, "dumb") != 0;
+}
+
+const char *kva_colour_of(const char *word)
+{
+    static const struct {
+        const char *word;
+        const char *sgr;
+    } colours[] = {
+        {"PASS", "\033[1;32m"},       {"FAIL", "\033[1;31m"},
+        {"INCOMPLETE", "\033[1;33m"}, {"compliant", "\033[32m"},
+        {"exempt", "\033[36m"},       {"noncompliant", "\033[31m"},
+        {"no_evidence", "\033[33m"},  {"not_applicable", "\033[2m"},
+    };
+
+    for (size_t i = 0; word && i < sizeof colours / sizeof colours[0]; i++)
+        if (strcmp(word, colours[i].word) == 0)
+            return colours[i].sgr;
+    return "";
+}
+
+static double monotonic(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void kva_progress_init(kva_progress *p, FILE *f, double delay,
+                       double (*clock)(void))
+{
+    memset(p, 0, sizeof *p);
+    p->f = f;
+    p->clock = clock ? clock : monotonic;
+    p->shown_from = p->clock() + (delay > 0 ? delay : 0);
+}
+
+/* Longest progress line: one column short of an 80-column terminal, so
+ * that the cursor never wraps to a new line. */
+#define PROGRESS_COLS 79
+
+void kva_progress_update(kva_progress *p, const char *label, uint64_t done,
+                         uint64_t total, const char *unit)
+{
+    /* '\r', the text, blanks over a longer previous line */
+    char buf[1 + 2 * PROGRESS_COLS + 1];
+    char *text = buf + 1;
+    size_t len;
+    double now;
+    int n;
+
+    if (!p->f)
+        return;
+    now = p->clock();
+    if (now < p->shown_from || now < p->next)
+        return;
+    p->next = now + KVA_PROGRESS_INTERVAL;
+
+    if (!unit)
+        n = snprintf(text, PROGRESS_COLS + 1, "kvaudit: %s", label);
+    else if (total)
+        n = snprintf(text, PROGRESS_COLS + 1,
+                     "kvaudit: %s %" PRIu64 "/%" PRIu64 " %s (%u%%)", label,
+                     done, total, unit,
+                     (unsigned)(done >= total ? 100 : done * 100 / total));
+    else
+        n = snprintf(text, PROGRESS_COLS + 1, "kvaudit: %s %" PRIu64 " %s",
+                     label, done, unit);
+    if (n < 0)
+        return;
+    len = (size_t)n < PROGRESS_COLS ? (size_t)n : PROGRESS_COLS;
+    buf[0] = '\r';
+    for (size_t i = len; i < p->width; i++)
+        text[i] = ' ';
+    fwrite(buf, 1, 1 + (len > p->width ? len : p->width), p->f);
+    fflush(p->f);
+    p->width = len;
+}
+
+void kva_progress_clear(kva_progress *p)
+{
+    char buf[1 + PROGRESS_COLS + 1];
+
+    if (!p->f || !p->width)
+        return;
+    buf[0] = '\r';
+    memset(buf + 1, ' ', p->width);
+    buf[1 + p->width] = '\r';
+    fwrite(buf, 1, p->width + 2, p->f);
+    fflush(p->f);
+    p->width = 0;
+}
+
+double kva_progress_delay(const char *env)
+{
+    double v = 0, scale = 1;
+    size_t i = 0;
+    bool digits = false;
+
+    /* By hand rather than strtod: no locale, no exponent, no "inf". */
+    if (!env)
+        return KVA_PROGRESS_DELAY;
+    for (; env[i] >= '0' && env[i] <= '9' && i < 8; i++, digits = true)
+        v = v * 10 + (env[i] - '0');
+    if (env[i] == '.') {
+        for (i++; env[i] >= '0' && env[i] <= '9' && i < 16; i++) {
+            scale /= 10;
+            v += (env[i] - '0') * scale;
+            digits = true;
+        }
+    }
+    if (!digits || env[i] != '\0' || v > 3600)
+        return KVA_PROGRESS_DELAY;
+    return v;
 }

@@ -116,4 +116,74 @@ void kva_lib_versions(char *buf, size_t size);
  */
 char *kva_command_line(int argc, char **argv);
 
+/*
+ * Terminal manners. Colour and progress are for a person at a terminal:
+ * never in a pipe, a file or a log, so that what a pipeline keeps is
+ * the same text every time.
+ */
+
+/*
+ * Whether to colour text for a stream: it is a terminal (`is_tty`), the
+ * NO_COLOR variable (`no_color`, NULL when unset) is unset or empty
+ * (no-color.org), and TERM (`term`) is set and not "dumb".
+ */
+bool kva_colour_wanted(bool is_tty, const char *no_color, const char *term);
+
+/*
+ * The SGR escape sequence that starts `word` in colour, or "" for a word
+ * that has none. Coloured: the verdict words PASS, FAIL and INCOMPLETE and
+ * the five status names. End the word with KVA_SGR_RESET.
+ */
+const char *kva_colour_of(const char *word);
+#define KVA_SGR_RESET "\033[0m"
+
+/* Seconds of work before progress shows, unless KVAUDIT_PROGRESS_DELAY
+ * says otherwise. */
+#define KVA_PROGRESS_DELAY 1.0
+/* Least time between two redraws of the progress line. */
+#define KVA_PROGRESS_INTERVAL 0.1
+
+/*
+ * The progress line on stderr: "kvaudit: reading 1234/4864 files (25%)",
+ * redrawn in place with '\r' at most every KVA_PROGRESS_INTERVAL seconds,
+ * and only once `delay` seconds have passed since kva_progress_init, so
+ * that short runs show nothing. Not thread-safe: update it from one
+ * thread. A kva_progress whose `f` is NULL does nothing at all (the cost of
+ * an update is then one call and one test).
+ */
+typedef struct kva_progress {
+    FILE *f;               /* NULL: disabled */
+    double (*clock)(void); /* monotonic seconds */
+    double shown_from;     /* nothing is drawn before this time */
+    double next;           /* no redraw before this time */
+    size_t width;          /* columns of the line now on screen */
+} kva_progress;
+
+/*
+ * Start the clock. `f` is the terminal to draw on (NULL disables);
+ * `clock` NULL means CLOCK_MONOTONIC.
+ */
+void kva_progress_init(kva_progress *p, FILE *f, double delay,
+                       double (*clock)(void));
+
+/*
+ * "kvaudit: LABEL DONE/TOTAL UNIT (PCT%)", or "kvaudit: LABEL DONE UNIT"
+ * when `total` is 0, or "kvaudit: LABEL" when `unit` is NULL. The line is
+ * cut to 79 columns; labels and units are kvaudit's own words (never
+ * text from input).
+ */
+void kva_progress_update(kva_progress *p, const char *label, uint64_t done,
+                         uint64_t total, const char *unit);
+
+/* Erase the progress line (before any other text goes to the terminal,
+ * and at the end). The next update draws it again. */
+void kva_progress_clear(kva_progress *p);
+
+/*
+ * KVAUDIT_PROGRESS_DELAY's value (`env`, NULL when unset): a decimal
+ * number of seconds from 0 to 3600. Anything else gives
+ * KVA_PROGRESS_DELAY.
+ */
+double kva_progress_delay(const char *env);
+
 #endif

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "diag.h"
@@ -64,9 +65,18 @@ typedef struct run {
     kva_outset *outset;
     const char *written[KVA_FMT__COUNT + 1];
     size_t n_written;
-    bool out_of_memory; /* set where a callback cannot return it */
+    bool out_of_memory;    /* set where a callback cannot return it */
+    bool colour;           /* stdout is a terminal that takes colour */
+    char render_label[32]; /* "writing report.xlsx", for progress */
     kva_diag err;
 } run;
+
+/*
+ * The progress line on stderr (disabled unless stderr is a terminal). One
+ * per process, as stderr is: everything that writes to stderr clears it
+ * first, so that no message lands at the end of a half-drawn line.
+ */
+static kva_progress term_progress;
 
 static double now_s(void)
 {
@@ -81,6 +91,7 @@ static void timing(const run *r, const char *what, const char *name,
 {
     if (!r->o->timings)
         return;
+    kva_progress_clear(&term_progress);
     fprintf(stderr, "kvaudit: time: %s%s%s %.3f s\n", what, name ? " " : "",
             name ? name : "", now_s() - since);
 }
@@ -146,6 +157,7 @@ static void print_warning(const kva_options *o, const char *path, uint32_t line,
 {
     if (o->verbosity < 0)
         return;
+    kva_progress_clear(&term_progress);
     fputs("kvaudit: warning: ", stderr);
     if (path) {
         put_term(stderr, path, 0);
@@ -169,6 +181,7 @@ static void on_walk_warning(void *ctx, const char *path, const char *message)
 
 static int fail_with(run *r, int code)
 {
+    kva_progress_clear(&term_progress);
     kva_diag_print(&r->err);
     return code;
 }
@@ -178,6 +191,7 @@ static int fail_with(run *r, int code)
  * and as an output error (exit 4) once writing has begun. */
 static int oom_at(int code)
 {
+    kva_progress_clear(&term_progress);
     kva_msg("out of memory");
     return code;
 }
@@ -298,6 +312,7 @@ static kva_error read_one(const job *j, kva_model **out, kva_diag *err)
 static void report_file(const run *r, const kva_model *m)
 {
     if (r->o->verbosity > 0) {
+        kva_progress_clear(&term_progress);
         for (size_t i = 0; i < m->n_inputs; i++) {
             fputs("kvaudit: read ", stderr);
             put_term(stderr, m->inputs[i].path, 0);
@@ -327,6 +342,8 @@ static int read_all(run *r)
             kva_diag_clear(&r->err);
             if (rc != EXIT_PASS)
                 return rc;
+            kva_progress_update(&term_progress, "reading", i + 1, r->n_jobs,
+                                "files");
             continue;
         }
         report_file(r, m);
@@ -334,6 +351,8 @@ static int read_all(run *r)
         kva_model_free(m);
         if (e != KVA_OK)
             return oom();
+        kva_progress_update(&term_progress, "reading", i + 1, r->n_jobs,
+                            "files");
     }
     return EXIT_PASS;
 }
@@ -369,6 +388,7 @@ static int evaluate(run *r)
     eo.price_per_vault = o->price_per_vault;
     eo.currency = o->has_price ? o->currency : NULL;
 
+    kva_progress_update(&term_progress, "evaluating", 0, 0, NULL);
     r->result = kva_evaluate(r->model, &eo);
     if (!r->result)
         return oom();
@@ -395,12 +415,31 @@ static size_t failed_inputs(const kva_result *res)
     return n;
 }
 
-static void put_verdict(FILE *f, const kva_result *res)
+/*
+ * One of kvaudit's own words (a verdict, a status name), in colour when
+ * `colour`, padded with spaces to `width` columns (0: no padding). The
+ * padding stays outside the colour so that columns line up the same.
+ */
+static void put_word(FILE *f, const char *word, bool colour, int width)
 {
-    fputs(res->pass ? "PASS" : "FAIL", f);
+    const char *sgr = colour ? kva_colour_of(word) : "";
+
+    if (*sgr)
+        fprintf(f, "%s%s%s", sgr, word, KVA_SGR_RESET);
+    else
+        fputs(word, f);
+    for (int n = (int)strlen(word); n < width; n++)
+        fputc(' ', f);
+}
+
+static void put_verdict(FILE *f, const kva_result *res, bool colour)
+{
+    put_word(f, res->pass ? "PASS" : "FAIL", colour, 0);
     if (!res->complete) {
         size_t n = failed_inputs(res);
-        fprintf(f, ", INCOMPLETE (%zu input%s skipped)", n, n == 1 ? "" : "s");
+        fputs(", ", f);
+        put_word(f, "INCOMPLETE", colour, 0);
+        fprintf(f, " (%zu input%s skipped)", n, n == 1 ? "" : "s");
     }
 }
 
@@ -414,12 +453,14 @@ static void print_summary(const run *r)
     FILE *f = stdout;
 
     fputs("Verdict           ", f);
-    put_verdict(f, res);
+    put_verdict(f, res, r->colour);
     fprintf(f, "\nSubscriptions     %zu in scope, %zu in total\n",
             k->subscriptions_in_scope, k->subscriptions_total);
-    for (int s = 0; s < KVA_ST__COUNT; s++)
-        fprintf(f, "  %-16s%zu\n", kva_status_name((kva_status)s),
-                k->by_status[s]);
+    for (int s = 0; s < KVA_ST__COUNT; s++) {
+        fputs("  ", f);
+        put_word(f, kva_status_name((kva_status)s), r->colour, 16);
+        fprintf(f, "%zu\n", k->by_status[s]);
+    }
     fputs("Coverage\n  subscriptions   ", f);
     put_pct(f, k->subscription_coverage_pct);
     fprintf(f, " (%zu compliant of %zu in scope)\n  compliance      ",
@@ -473,7 +514,7 @@ static void print_findings(const run *r)
         if (rows++ == 0)
             fprintf(f, "%-14s%-38s%9s  %-*s  %s\n", "STATUS", "SUBSCRIPTION",
                     "UNCOVERED", NAME_COLS, "NAME", "OWNER");
-        fprintf(f, "%-14s", kva_status_name(s->status));
+        put_word(f, kva_status_name(s->status), r->colour, 14);
         put_term(f, s->sub ? s->sub->id : "", 36);
         fprintf(f, "  %9zu  ", s->vaults - s->vaults_covered);
         put_term(f, s->sub && s->sub->name ? s->sub->name : "-", NAME_COLS);
@@ -483,7 +524,7 @@ static void print_findings(const run *r)
     }
     if (rows)
         fputc('\n', f);
-    put_verdict(f, res);
+    put_verdict(f, res, r->colour);
     fprintf(f,
             ": %zu noncompliant, %zu no_evidence, %zu exempt, "
             "%zu compliant; %zu in scope\n",
@@ -500,6 +541,18 @@ static const char *report_title(const run *r)
         return t;
     t = kva_templates_text(r->templates, "title");
     return *t ? t : DEFAULT_TITLE;
+}
+
+/* kva_progress_fn for the renderers: the label names the file. */
+static void render_progress(void *ctx, uint64_t done, uint64_t total,
+                            const char *unit)
+{
+    const run *r = ctx;
+
+    if (!unit)
+        kva_progress_clear(&term_progress);
+    else
+        kva_progress_update(&term_progress, r->render_label, done, total, unit);
 }
 
 static int write_reports(run *r)
@@ -522,6 +575,10 @@ static int write_reports(run *r)
     rep.tool_version = "kvaudit " KVA_VERSION;
     rep.lib_versions = libs;
     rep.pdf_vaults_all = o->pdf_vaults_all;
+    if (term_progress.f) {
+        rep.progress = render_progress;
+        rep.progress_ctx = r;
+    }
 
     if (kva_outset_new(o->out_dir, &r->outset, &r->err) != KVA_OK)
         return fail_with(r, EXIT_OUTPUT);
@@ -532,6 +589,9 @@ static int write_reports(run *r)
         if (!(o->formats & KVA_FMT_BIT(f)))
             continue;
         t0 = now_s();
+        snprintf(r->render_label, sizeof r->render_label, "writing %s",
+                 kva_format_file((kva_format)f));
+        kva_progress_update(&term_progress, r->render_label, 0, 0, NULL);
         if (kva_outset_add(r->outset, kva_format_file((kva_format)f), &tmp,
                            &r->err) != KVA_OK) {
             kva_outset_abort(r->outset);
@@ -554,6 +614,7 @@ static int write_reports(run *r)
         return fail_with(r, EXIT_OUTPUT);
     r->written[r->n_written++] = "SHA256SUMS";
     timing(r, "commit", NULL, t0);
+    kva_progress_clear(&term_progress);
     if (o->verbosity >= 0)
         print_summary(r);
     return EXIT_PASS;
@@ -607,6 +668,7 @@ static int run_command(run *r)
         if ((rc = write_reports(r)) != EXIT_PASS)
             return rc;
     } else if (o->verbosity >= 0) {
+        kva_progress_clear(&term_progress);
         print_findings(r);
     }
     timing(r, "total", NULL, start);
@@ -656,7 +718,16 @@ int main(int argc, char **argv)
         r.argv = argv;
         if (!o.as_of_set)
             o.as_of = (int64_t)time(NULL);
+        /* Progress and colour are for a person at a terminal; -q asks
+           for silence on both streams. */
+        kva_progress_init(
+            &term_progress,
+            o.verbosity >= 0 && isatty(STDERR_FILENO) ? stderr : NULL,
+            kva_progress_delay(getenv("KVAUDIT_PROGRESS_DELAY")), NULL);
+        r.colour = kva_colour_wanted(isatty(STDOUT_FILENO) != 0,
+                                     getenv("NO_COLOR"), getenv("TERM"));
         rc = run_command(&r);
+        kva_progress_clear(&term_progress);
         run_free(&r);
     }
     kva_options_free(&o);
