@@ -87,12 +87,57 @@ check: deps-test
 	$(Q)$(MAKE) --no-print-directory all unit
 	$(Q)BUILD=$(BUILD) sh tests/run.sh
 
+# ASan and UBSan over the whole suite: the unit binaries, the fuzz replays
+# and, through build-asan/kvaudit, every shell suite (ASAN_BUILD=DIR builds
+# elsewhere). Every report is also written under DIR/sanitizer/, so that
+# one in a run whose status or stderr a test ignores still counts: it is
+# shown after the run and added to its failures. KVA_SANITIZER tells the
+# suites that peak-RSS bounds mean nothing under ASan's shadow memory;
+# KVA_PDF_BIG=0 skips the 100,000-vault PDF, which checks only such a bound.
+# OPT and SAN stay in the environment, so that a suite which runs make on
+# the build directory (tests/install) keeps building it instrumented.
 asan:
-	$(Q)$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g" \
-	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" check
+	$(Q)b=$(or $(ASAN_BUILD),build-asan); d=$$b/sanitizer; \
+	OPT="-O1 -g"; SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"; \
+	export OPT SAN; \
+	$(MAKE) --no-print-directory BUILD=$$b deps-test all unit || exit 2; \
+	rm -rf $$d; mkdir -p $$d; \
+	o=halt_on_error=1:print_stacktrace=1:exitcode=86:log_path=$(CURDIR)/$$d/report; \
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:detect_stack_use_after_return=1:strict_string_checks=1:$$o \
+	UBSAN_OPTIONS=$$o KVA_SANITIZER=address KVA_PDF_BIG=0 \
+	    BUILD=$$b sh tests/run.sh | tee $$d/run.log; \
+	n=$$(find $$d -name 'report.*' | wc -l); \
+	if [ "$$n" -gt 0 ]; then \
+	    echo "sanitizer reports: $$n"; \
+	    for r in $$d/report.*; do echo "  $$r"; head -40 $$r | sed 's/^/    | /'; done; \
+	    sum=$$(tail -n 1 $$d/run.log); f=$${sum#*passed, }; \
+	    echo "$${sum%% passed*} passed, $$(($${f%% failed*} + n)) failed"; \
+	    exit 1; \
+	fi; \
+	tail -n 1 $$d/run.log | grep -q '^[0-9]* passed, 0 failed$$'
 
+# The golden tests and the command-line suites with every run of the
+# binary under memcheck (tests/lib.sh, KVA_VALGRIND=1: --leak-check=full,
+# an error exits 99). valgrind's log goes to files as well, so that an
+# error in a run whose status a test ignores still counts.
 valgrind: all
-	$(Q)KVA_VALGRIND=1 BUILD=$(BUILD) sh tests/golden/run.sh
+	$(Q)d=tests/out/valgrind-$(notdir $(BUILD)); rm -rf $$d; \
+	mkdir -p $$d/log; p=0; f=0; \
+	for s in tests/golden/run.sh tests/cli/*.sh; do \
+	    n=$$(echo $$s | sed 's|^tests/||; s|\.sh$$||; s|/|-|g'); \
+	    VALGRIND_OPTS="--log-file=$(CURDIR)/$$d/log/$$n.%p" KVA_VALGRIND=1 \
+	        BUILD=$(BUILD) sh $$s >$$d/$$n.log 2>&1; rc=$$?; \
+	    sp=$$(grep -c '^ok ' $$d/$$n.log); sf=$$(grep -c '^not ok ' $$d/$$n.log); \
+	    [ $$rc -ne 0 ] && [ $$sf -eq 0 ] && sf=1; \
+	    for r in $$(find $$d/log -name "$$n.*" -size +0); do \
+	        sf=$$((sf + 1)); echo "not ok - valgrind: $$r" >>$$d/$$n.log; \
+	        head -40 $$r | sed 's/^/    | /' >>$$d/$$n.log; \
+	    done; \
+	    printf '%-28s %4d passed, %d failed\n' "valgrind $$n" $$sp $$sf; \
+	    [ $$sf -eq 0 ] || grep -A40 '^not ok' $$d/$$n.log | head -60 | sed 's/^/    /'; \
+	    p=$$((p + sp)); f=$$((f + sf)); \
+	done; \
+	echo "$$p passed, $$f failed"; [ $$f -eq 0 ]
 
 format:
 	$(Q)clang-format -i $(SRC) $(wildcard src/*.h src/*/*.h) $(UNIT_SRC)

@@ -132,8 +132,9 @@ static const char usage_text[] =
     "\n"
     "Output:\n"
     "  -o, --out DIR           output directory, created if missing\n"
-    "                          (default: kvaudit-report); files in it that\n"
-    "                          this run does not write are left as they are\n"
+    "                          (default: kvaudit-report); outputs of an\n"
+    "                          earlier run that this one does not write are\n"
+    "                          removed, other files are left as they are\n"
     "  -f, --format LIST       comma list of xlsx,pdf,json,csv,md,sh,ps1;\n"
     "                          repeatable (default: xlsx,pdf,json)\n"
     "      --title TEXT        report title (default: the built-in title)\n"
@@ -187,6 +188,9 @@ static const char usage_text[] =
     "                          terminal\n"
     "  KVAUDIT_PROGRESS_DELAY  seconds of work before progress shows on a\n"
     "                          terminal (default 1; 0 shows it at once)\n"
+    "  KVAUDIT_THREADS         threads for reading and rendering, 1 to 64\n"
+    "                          (default: processors online, at most 8);\n"
+    "                          the reports are the same whatever the number\n"
     "\n"
     "Exit status:\n"
     "  0  done (and the control passes, where --fail-on asks)\n"
@@ -548,6 +552,54 @@ static bool is_info(const kva_options *o)
     return o->command == KVA_CMD_HELP || o->command == KVA_CMD_VERSION;
 }
 
+/*
+ * --help and --version win wherever they are on the line, even after an
+ * unknown option or a bad value: someone who asks for help gets it, not
+ * an error about the rest. The words are read the way the parser reads
+ * them (a known option's value is skipped, so `--title --help` is a
+ * title; short flags may be bundled; "--" ends the options); an unknown
+ * option is taken to have no value. The first request wins.
+ */
+static kva_command info_request(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+
+        if (arg[0] != '-' || arg[1] == '\0')
+            continue;
+        if (arg[1] == '-' && arg[2] == '\0')
+            return KVA_CMD_NONE;
+        if (arg[1] == '-') {
+            const char *name = arg + 2;
+            const char *eq = strchr(name, '=');
+            const struct alias *a =
+                find_long(name, eq ? (size_t)(eq - name) : strlen(name));
+
+            if (!a)
+                continue;
+            if (!eq && a->id == OPT_HELP)
+                return KVA_CMD_HELP;
+            if (!eq && a->id == OPT_VERSION)
+                return KVA_CMD_VERSION;
+            if (!eq && a->has_arg)
+                i++;
+            continue;
+        }
+        for (const char *p = arg + 1; *p; p++) {
+            const struct alias *a = find_short(*p);
+
+            if (a && a->id == OPT_HELP)
+                return KVA_CMD_HELP;
+            if (a && a->has_arg) {
+                if (!p[1])
+                    i++;
+                break;
+            }
+        }
+    }
+    return KVA_CMD_NONE;
+}
+
 kva_error kva_options_parse(int argc, char **argv,
                             const char *source_date_epoch, kva_options *o,
                             kva_diag *err)
@@ -559,6 +611,9 @@ kva_error kva_options_parse(int argc, char **argv,
     memset(o, 0, sizeof *o);
     o->out_dir = "kvaudit-report";
     o->formats = KVA_FMT_DEFAULT;
+    o->command = info_request(argc, argv);
+    if (is_info(o))
+        return KVA_OK;
 
     for (int i = 1; i < argc && e == KVA_OK && !is_info(o); i++) {
         char *arg = argv[i];

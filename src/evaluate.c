@@ -71,6 +71,11 @@ typedef struct ectx {
     size_t *pricing_sub;       /* model index of each pricing's sub */
     size_t *best_exc;          /* per sub: the exception that applies */
     bool *ownerless_vault;     /* per sub: a vault resolves to no owner */
+    unsigned *tier_flags;      /* per sub: legacy_subplan/deprecated_plan
+                                  of any KeyVaults record of the deciding
+                                  tier */
+    const kva_pricing **trial_src; /* per sub: the record of the deciding
+                                  tier with the most free trial left */
     size_t *vault_sub;         /* model index of each vault's sub */
     size_t *bucket_start;      /* vault counts per sub as prefix sums
                                   (n_subs + 2 entries; the last bucket
@@ -454,9 +459,88 @@ static const char *tier_text(ectx *c, const char *tier)
     return tier ? rprintf(c->r, "\"%s\"", tier) : "null";
 }
 
+static bool legacy_sub_plan(const char *sub_plan)
+{
+    return sub_plan && kva_strcasecmp(sub_plan, "PerTransaction") == 0;
+}
+
 /*
- * Two pricings of the same scope that disagree: the more severe one (any
- * tier but Standard) decides, the first one seen among equals, and a
+ * Severity of a KeyVaults tier: every tier but Standard fails; among
+ * failing ones "Free" ranks first, then any other word, then an absent
+ * tier, so that no choice between them depends on the order of files.
+ */
+static int tier_rank(const char *tier)
+{
+    if (is_standard(tier))
+        return 0;
+    if (!tier)
+        return 1;
+    return kva_strcasecmp(tier, "Free") == 0 ? 3 : 2;
+}
+
+/*
+ * Which of two pricings of one scope decides (< 0: a, > 0: b, 0: they
+ * agree on everything that is reported). The more severe tier; among equal
+ * tiers the one that raises flags (sub-plan PerTransaction, then more
+ * free trial time left, then a deprecated plan); then fixed tie-breaks on
+ * the values (sub-plan, later enablement time) so that the same records
+ * give the same answer in any order.
+ */
+static int pricing_cmp(const kva_pricing *a, const kva_pricing *b)
+{
+    int d = tier_rank(b->tier) - tier_rank(a->tier);
+
+    if (d)
+        return d;
+    if (a->tier && b->tier && (d = kva_strcasecmp(a->tier, b->tier)) != 0)
+        return d;
+    if ((d = (int)legacy_sub_plan(b->sub_plan) -
+             (int)legacy_sub_plan(a->sub_plan)) != 0)
+        return d;
+    if (a->trial_remaining_s != b->trial_remaining_s)
+        return a->trial_remaining_s > b->trial_remaining_s ? -1 : 1;
+    if ((d = (b->deprecated == 1) - (a->deprecated == 1)) != 0)
+        return d;
+    if (!a->sub_plan != !b->sub_plan)
+        return a->sub_plan ? -1 : 1;
+    if (a->sub_plan && (d = kva_strcasecmp(a->sub_plan, b->sub_plan)) != 0)
+        return d;
+    if (a->enablement_time != b->enablement_time)
+        return a->enablement_time > b->enablement_time ? -1 : 1;
+    return 0;
+}
+
+static int64_t trial_days(int64_t seconds)
+{
+    return seconds / DAY + (seconds % DAY != 0);
+}
+
+/* "sub-plan \"X\", 3 days of free trial left" for the parts that differ. */
+static const char *pricing_text(ectx *c, const kva_pricing *p, bool plan,
+                                bool trial)
+{
+    const char *sp = plan ? rprintf(c->r, "sub-plan \"%s\"",
+                                    s_or(p->sub_plan, ""))
+                          : "";
+    const char *tr;
+
+    if (!trial)
+        tr = "";
+    else if (p->trial_remaining_s > 0)
+        tr = rprintf(c->r, "%lld day%s of free trial left",
+                     (long long)trial_days(p->trial_remaining_s),
+                     trial_days(p->trial_remaining_s) == 1 ? "" : "s");
+    else
+        tr = "no free trial left";
+    if (!sp || !tr)
+        return NULL;
+    return rprintf(c->r, "%s%s%s", sp, plan && trial ? ", " : "", tr);
+}
+
+/*
+ * Two pricings of the same scope. The one pricing_cmp prefers decides,
+ * whatever the order they come in. When they disagree on the tier, or on
+ * the sub-plan or whether free trial time is left (both given), a
  * conflicting_evidence warning names both records.
  */
 static int merge_pricing(ectx *c, const kva_pricing **cur, const kva_pricing *p,
@@ -464,29 +548,50 @@ static int merge_pricing(ectx *c, const kva_pricing **cur, const kva_pricing *p,
 {
     const kva_pricing *old = *cur;
     const char *w1, *w2, *t1, *t2;
+    bool plan, trial;
 
     if (!old) {
         *cur = p;
         return 0;
     }
-    if (tiers_equal(old->tier, p->tier))
-        return 0;
-    if (is_standard(old->tier))
+    if (pricing_cmp(p, old) < 0)
         *cur = p;
     w1 = where(c, old->input, old->line);
     w2 = where(c, p->input, p->line);
-    t1 = tier_text(c, old->tier);
-    t2 = tier_text(c, p->tier);
-    if (!w1 || !w2 || !t1 || !t2)
+    if (!w1 || !w2)
+        return -1;
+    if (!tiers_equal(old->tier, p->tier)) {
+        t1 = tier_text(c, old->tier);
+        t2 = tier_text(c, p->tier);
+        if (!t1 || !t2)
+            return -1;
+        return add_warning(c, "conflicting_evidence", sub, W_CONFLICT, NONE,
+                           p->sub_id, 0, 0,
+                           "%s %s: conflicting KeyVaults pricings: tier %s in "
+                           "%s, tier %s in %s; the more severe (%s) decides",
+                           vault_level ? "vault" : "subscription",
+                           s_or(vault_level ? p->resource_id : p->sub_id, "?"),
+                           t1, w1, t2, w2, (*cur == old) ? t1 : t2);
+    }
+    plan = old->sub_plan && p->sub_plan &&
+           kva_strcasecmp(old->sub_plan, p->sub_plan) != 0;
+    trial = old->trial_remaining_s >= 0 && p->trial_remaining_s >= 0 &&
+            (old->trial_remaining_s > 0) != (p->trial_remaining_s > 0);
+    if (!plan && !trial)
+        return 0;
+    t1 = pricing_text(c, old, plan, trial);
+    t2 = pricing_text(c, p, plan, trial);
+    if (!t1 || !t2)
         return -1;
     return add_warning(c, "conflicting_evidence", sub, W_CONFLICT, NONE,
                        p->sub_id, 0, 0,
-                       "%s %s: conflicting KeyVaults pricings: tier %s in %s, "
-                       "tier %s in %s; the more severe (%s) decides",
+                       "%s %s: conflicting KeyVaults pricings of tier \"%s\": "
+                       "%s in %s, %s in %s; the one in %s decides%s",
                        vault_level ? "vault" : "subscription",
                        s_or(vault_level ? p->resource_id : p->sub_id, "?"),
-                       t1, w1, t2, w2,
-                       (*cur == old) ? t1 : t2);
+                       s_or(p->tier, ""), t1, w1, t2, w2,
+                       (*cur == old) ? w1 : w2,
+                       vault_level ? "" : ", and the flags of both count");
 }
 
 static int index_subs(ectx *c)
@@ -544,7 +649,10 @@ static int decide_pricings(ectx *c)
         if (p->scope == KVA_SCOPE_SUBSCRIPTION && si != NONE) {
             if (merge_pricing(c, &c->rs[si].pricing, p, si, false) != 0)
                 return -1;
-        } else if (p->scope == KVA_SCOPE_RESOURCE && p->resource_id) {
+        } else if (p->scope == KVA_SCOPE_RESOURCE && p->resource_id &&
+                   p->inherited != 1) {
+            /* An inherited record only mirrors its parent scope: the
+             * parent's own pricing decides, not this copy of it. */
             bool added;
             size_t *slot = smap_put(&c->vault_pricing, p->resource_id, i,
                                     &added);
@@ -560,6 +668,31 @@ static int decide_pricings(ectx *c)
             *slot = (size_t)(cur - m->pricings);
         }
     }
+    /* What every record of the deciding tier shows is reported: its
+     * flags, and the most free trial time any of them has left. */
+    if (m->n_subs &&
+        (!(c->tier_flags = calloc(m->n_subs, sizeof *c->tier_flags)) ||
+         !(c->trial_src = calloc(m->n_subs, sizeof *c->trial_src))))
+        return -1;
+    for (size_t i = 0; i < m->n_pricings; i++) {
+        const kva_pricing *p = &m->pricings[i];
+        size_t si = c->pricing_sub[i];
+        const kva_pricing *d;
+
+        if (si == NONE || p->scope != KVA_SCOPE_SUBSCRIPTION ||
+            !is_control_plan(p->plan))
+            continue;
+        d = c->rs[si].pricing;
+        if (!d || !tiers_equal(d->tier, p->tier))
+            continue;
+        if (legacy_sub_plan(p->sub_plan))
+            c->tier_flags[si] |= KVA_FLAG_LEGACY_SUBPLAN;
+        if (p->deprecated == 1)
+            c->tier_flags[si] |= KVA_FLAG_DEPRECATED_PLAN;
+        if (!c->trial_src[si] ||
+            p->trial_remaining_s > c->trial_src[si]->trial_remaining_s)
+            c->trial_src[si] = p;
+    }
     for (size_t i = 0; i < m->n_subs; i++) {
         kva_res_sub *rs = &c->rs[i];
         const kva_pricing *p = rs->pricing;
@@ -568,7 +701,7 @@ static int decide_pricings(ectx *c)
             rs->tier = p->tier;
             rs->sub_plan = p->sub_plan;
             rs->enablement_time = p->enablement_time;
-            rs->trial_remaining_s = p->trial_remaining_s;
+            rs->trial_remaining_s = c->trial_src[i]->trial_remaining_s;
         }
         if (state_not_applicable(rs->sub->state))
             rs->status = KVA_ST_NOT_APPLICABLE;
@@ -868,13 +1001,11 @@ static int set_flags(ectx *c)
             rs->flags |= KVA_FLAG_OWNER_MISSING;
         if (!p || rs->status == KVA_ST_NOT_APPLICABLE)
             continue;
-        if (p->sub_plan && kva_strcasecmp(p->sub_plan, "PerTransaction") == 0)
-            rs->flags |= KVA_FLAG_LEGACY_SUBPLAN;
-        if (p->deprecated == 1)
-            rs->flags |= KVA_FLAG_DEPRECATED_PLAN;
+        rs->flags |= c->tier_flags[si];
+        /* the record with the most trial time left, of the same tier */
+        p = c->trial_src[si];
         if (is_standard(p->tier) && p->trial_remaining_s > 0) {
-            int64_t days = p->trial_remaining_s / DAY +
-                           (p->trial_remaining_s % DAY != 0);
+            int64_t days = trial_days(p->trial_remaining_s);
             rs->flags |= KVA_FLAG_TRIAL_ENDING;
             if (add_warning(c, "trial_ending", si, W_TRIAL, p->input,
                             rs->sub->id, p->line, p->col,
@@ -895,10 +1026,11 @@ static int cmp_str_ptr(const void *a, const void *b)
 
 /*
  * Evidence of a subscription: the distinct paths of the inputs that
- * mention it (its pricings of any plan and scope, its inventory record,
- * its vaults). Input indices are grouped per subscription with a counting
- * sort and deduplicated with a per-input mark, so the cost is linear in
- * the number of records plus a sort of each (short) list of paths.
+ * mention it (its pricings of any plan and scope, every inventory that
+ * describes it, its vaults). Input indices are grouped per subscription
+ * with a counting sort and deduplicated with a per-input mark, so the cost
+ * is linear in the number of records plus a sort of each (short) list of
+ * paths.
  */
 static int collect_evidence(ectx *c)
 {
@@ -919,7 +1051,8 @@ static int collect_evidence(ectx *c)
         if (c->pricing_sub[i] != NONE)
             start[c->pricing_sub[i] + 1]++;
     for (size_t si = 0; si < n; si++)
-        start[si + 1] += 1 + (c->bucket_start[si + 1] - c->bucket_start[si]);
+        start[si + 1] += (m->subs[si].n_inputs ? m->subs[si].n_inputs : 1) +
+                         (c->bucket_start[si + 1] - c->bucket_start[si]);
     for (size_t si = 0; si < n; si++)
         start[si + 1] += start[si];
     total = start[n];
@@ -928,8 +1061,13 @@ static int collect_evidence(ectx *c)
     if (!ins || !paths)
         goto fail;
     memcpy(fill, start, n * sizeof *fill);
-    for (size_t si = 0; si < n; si++)
-        ins[fill[si]++] = m->subs[si].input;
+    for (size_t si = 0; si < n; si++) {
+        const kva_sub *s = &m->subs[si];
+        if (!s->n_inputs)
+            ins[fill[si]++] = s->input;
+        for (size_t k = 0; k < s->n_inputs; k++)
+            ins[fill[si]++] = s->inputs[k];
+    }
     for (size_t i = 0; i < m->n_vaults; i++)
         if (c->vault_sub[i] < n)
             ins[fill[c->vault_sub[i]]++] = m->vaults[i].input;
@@ -1053,12 +1191,27 @@ static const char *breakdown_key(const kva_res_vault *v, enum breakdown_kind k)
         return s && s->tenant_id && *s->tenant_id ? s->tenant_id
                                                    : "(unknown)";
     case BY_MGMT_GROUP:
-        return s && s->n_mgmt_groups && s->mgmt_groups[0] &&
-                       *s->mgmt_groups[0]
-                   ? s->mgmt_groups[0]
-                   : "(none)";
+        if (!s || !s->n_mgmt_groups)
+            return "(none)";
+        if (s->mgmt_group_ids && s->mgmt_group_ids[0] &&
+            *s->mgmt_group_ids[0])
+            return s->mgmt_group_ids[0];
+        return s->mgmt_groups[0] && *s->mgmt_groups[0] ? s->mgmt_groups[0]
+                                                       : "(none)";
     }
     return "(none)";
+}
+
+/* The display name shown beside a management group row's id. */
+static const char *breakdown_name(const kva_res_vault *v,
+                                  enum breakdown_kind k, const char *key)
+{
+    const kva_sub *s = v->sub ? v->sub->sub : NULL;
+
+    if (k != BY_MGMT_GROUP || !s || !s->n_mgmt_groups ||
+        strcmp(key, "(none)") == 0)
+        return NULL;
+    return s->mgmt_groups[0] && *s->mgmt_groups[0] ? s->mgmt_groups[0] : key;
 }
 
 static int cmp_breakdown(const void *a, const void *b)
@@ -1111,6 +1264,7 @@ static int breakdown(ectx *c, enum breakdown_kind kind, kva_breakdown **out,
                 cap = ncap;
             }
             memset(&rows[n], 0, sizeof rows[n]);
+            rows[n].name = breakdown_name(v, kind, key);
             rows[n++].key = key;
         }
         rows[row].vaults_total++;
@@ -1427,6 +1581,8 @@ done:
     free(c.pricing_sub);
     free(c.best_exc);
     free(c.ownerless_vault);
+    free(c.tier_flags);
+    free(c.trial_src);
     free(c.vault_sub);
     free(c.bucket_start);
     free(c.vault_order);

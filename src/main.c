@@ -4,6 +4,7 @@
  * summary and the findings table.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include "inventory/read.h"
 #include "model.h"
 #include "output.h"
+#include "parallel.h"
 #include "remediation.h"
 #include "render/render.h"
 #include "result.h"
@@ -67,7 +69,6 @@ typedef struct run {
     size_t n_written;
     bool out_of_memory;    /* set where a callback cannot return it */
     bool colour;           /* stdout is a terminal that takes colour */
-    char render_label[32]; /* "writing report.xlsx", for progress */
     kva_diag err;
 } run;
 
@@ -151,20 +152,24 @@ static void put_term(FILE *f, const char *s, size_t width)
     }
 }
 
-/* "kvaudit: warning: FILE:LINE:COL: message" (each part when known). */
+/* "kvaudit: FILE:LINE:COL: warning: message", the form of the contract's
+ * messages (and of compilers'), so that editors and CI annotations find
+ * the position; "kvaudit: FILE: warning: ..." without a position,
+ * "kvaudit: warning: ..." without a file. */
 static void print_warning(const kva_options *o, const char *path, uint32_t line,
                           uint32_t col, const char *msg)
 {
     if (o->verbosity < 0)
         return;
     kva_progress_clear(&term_progress);
-    fputs("kvaudit: warning: ", stderr);
+    fputs("kvaudit: ", stderr);
     if (path) {
         put_term(stderr, path, 0);
         if (line)
             fprintf(stderr, ":%u:%u", (unsigned)line, (unsigned)col);
         fputs(": ", stderr);
     }
+    fputs("warning: ", stderr);
     put_term(stderr, msg, 0);
     fputc('\n', stderr);
 }
@@ -215,6 +220,78 @@ static bool same_file(const struct stat *a, const char *path)
 }
 
 /*
+ * List a file that could not be read (--allow-partial): kind unknown,
+ * its size and hash when it can be read at all, and an input_skipped
+ * warning with the position and message of the error.
+ */
+static int skip_input_at(run *r, const char *path, uint32_t line,
+                         uint32_t col, const char *message)
+{
+    kva_input in = {0};
+    struct stat st;
+
+    in.path = strdup(path);
+    if (!in.path)
+        return oom();
+    in.kind = KVA_KIND_UNKNOWN;
+    in.failed = true;
+    if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+        in.bytes = (uint64_t)st.st_size;
+        if (in.bytes <= KVA_MAX_FILE_SIZE &&
+            kva_sha256_file(path, in.sha256) != KVA_OK)
+            in.sha256[0] = '\0';
+    }
+    if (kva_model_add_input(r->model, &in, NULL) != KVA_OK ||
+        kva_model_add_warning(r->model, "input_skipped", path, NULL, line,
+                              col, "%s", message) != KVA_OK)
+        return oom();
+    r->model->complete = false;
+    print_warning(r->o, path, line, col, message);
+    return EXIT_PASS;
+}
+
+/* skip_input_at with the position and message of the error in r->err. */
+static int skip_input(run *r, const char *path)
+{
+    return skip_input_at(r, path, r->err.line, r->err.col,
+                         r->err.message ? r->err.message
+                                        : kva_strerror(r->err.code));
+}
+
+/*
+ * With --allow-partial, a PATH that cannot be reached (missing, or a
+ * parent that cannot be searched) is skipped like an unreadable file: an
+ * input_skipped warning, and the report is INCOMPLETE. The others go on
+ * to be walked; *kept is a new array of them (caller frees).
+ */
+static int skip_missing_paths(run *r, char ***kept, size_t *n_kept)
+{
+    const kva_options *o = r->o;
+    char **v = calloc(o->n_paths ? o->n_paths : 1, sizeof *v);
+    size_t n = 0;
+
+    if (!v)
+        return oom();
+    for (size_t i = 0; i < o->n_paths; i++) {
+        struct stat st;
+        int rc;
+
+        if (stat(o->paths[i], &st) == 0 || errno == EOVERFLOW) {
+            v[n++] = o->paths[i];
+            continue;
+        }
+        rc = skip_input_at(r, o->paths[i], 0, 0, strerror(errno));
+        if (rc != EXIT_PASS) {
+            free(v);
+            return rc;
+        }
+    }
+    *kept = v;
+    *n_kept = n;
+    return EXIT_PASS;
+}
+
+/*
  * The files to read: everything found under PATH, plus the --exceptions
  * file. When the register is also found under PATH (same file, by
  * device and inode) it is read once, as the register.
@@ -225,9 +302,19 @@ static int plan_jobs(run *r)
     bool found = false;
     struct stat xst;
     bool have_xst = o->exceptions && stat(o->exceptions, &xst) == 0;
+    char **paths = o->paths;
+    size_t n_paths = o->n_paths;
+    kva_error e;
+    int rc;
 
-    if (kva_collect_paths(o->paths, o->n_paths, &r->files, &r->n_files,
-                          on_walk_warning, r, &r->err) != KVA_OK)
+    if (o->allow_partial &&
+        (rc = skip_missing_paths(r, &paths, &n_paths)) != EXIT_PASS)
+        return rc;
+    e = kva_collect_paths(paths, n_paths, &r->files, &r->n_files,
+                          on_walk_warning, r, &r->err);
+    if (paths != o->paths)
+        free(paths);
+    if (e != KVA_OK)
         return fail_with(r, EXIT_INPUT);
     if (r->out_of_memory)
         return oom();
@@ -248,40 +335,6 @@ static int plan_jobs(run *r)
         r->n_jobs++;
         qsort(r->jobs, r->n_jobs, sizeof *r->jobs, cmp_job);
     }
-    return EXIT_PASS;
-}
-
-/*
- * List a file that could not be read (--allow-partial): kind unknown,
- * its size and hash when it can be read at all, and an input_skipped
- * warning with the position and message of the error.
- */
-static int skip_input(run *r, const char *path)
-{
-    kva_input in = {0};
-    struct stat st;
-
-    in.path = strdup(path);
-    if (!in.path)
-        return oom();
-    in.kind = KVA_KIND_UNKNOWN;
-    in.failed = true;
-    if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
-        in.bytes = (uint64_t)st.st_size;
-        if (in.bytes <= KVA_MAX_FILE_SIZE &&
-            kva_sha256_file(path, in.sha256) != KVA_OK)
-            in.sha256[0] = '\0';
-    }
-    if (kva_model_add_input(r->model, &in, NULL) != KVA_OK ||
-        kva_model_add_warning(r->model, "input_skipped", path, NULL,
-                              r->err.line, r->err.col, "%s",
-                              r->err.message
-                                  ? r->err.message
-                                  : kva_strerror(r->err.code)) != KVA_OK)
-        return oom();
-    r->model->complete = false;
-    print_warning(r->o, path, r->err.line, r->err.col,
-                  r->err.message ? r->err.message : kva_strerror(r->err.code));
     return EXIT_PASS;
 }
 
@@ -326,35 +379,80 @@ static void report_file(const run *r, const kva_model *m)
                       m->warnings[i].col, m->warnings[i].message);
 }
 
+/* One file read on a pool thread: the outcome waits in its slot. */
+typedef struct read_slot {
+    kva_model *m;
+    kva_diag err;
+    kva_error e;
+} read_slot;
+
+typedef struct read_pool {
+    const job *jobs;
+    read_slot *slots;
+} read_pool;
+
+static void read_task(void *ctx, size_t i)
+{
+    read_pool *rp = ctx;
+    read_slot *s = &rp->slots[i];
+
+    s->e = read_one(&rp->jobs[i], &s->m, &s->err);
+}
+
+/*
+ * Files are read on the pool's threads, and merged here strictly in
+ * their sorted order, each as soon as it and those before it are read:
+ * warnings, errors and the model come out as one thread reading them in
+ * a row would give (the first failing file in order decides, and the
+ * files after it that were read in the meantime are dropped).
+ */
 static int read_all(run *r)
 {
-    for (size_t i = 0; i < r->n_jobs; i++) {
-        kva_model *m = NULL;
-        kva_error e = read_one(&r->jobs[i], &m, &r->err);
-        int rc;
+    read_pool rp = {r->jobs, NULL};
+    kva_pool *pool = NULL;
+    int rc = EXIT_PASS;
 
-        if (e == KVA_ERR_NOMEM)
-            return fail_with(r, EXIT_INPUT);
-        if (e != KVA_OK) {
-            if (!r->o->allow_partial)
-                return fail_with(r, EXIT_INPUT);
+    rp.slots = calloc(r->n_jobs ? r->n_jobs : 1, sizeof *rp.slots);
+    if (!rp.slots || !(pool = kva_pool_start(r->n_jobs, kva_threads(),
+                                             read_task, &rp))) {
+        free(rp.slots);
+        return oom();
+    }
+    for (size_t i = 0; i < r->n_jobs && rc == EXIT_PASS; i++) {
+        read_slot *s = &rp.slots[i];
+        kva_error e;
+
+        kva_pool_wait(pool, i);
+        if (s->e != KVA_OK) {
+            kva_diag_clear(&r->err);
+            r->err = s->err;
+            memset(&s->err, 0, sizeof s->err);
+        }
+        if (s->e == KVA_ERR_NOMEM || (s->e != KVA_OK && !r->o->allow_partial)) {
+            rc = fail_with(r, EXIT_INPUT);
+            break;
+        }
+        if (s->e != KVA_OK) {
             rc = skip_input(r, r->jobs[i].path);
             kva_diag_clear(&r->err);
-            if (rc != EXIT_PASS)
-                return rc;
-            kva_progress_update(&term_progress, "reading", i + 1, r->n_jobs,
-                                "files");
-            continue;
+        } else {
+            report_file(r, s->m);
+            e = kva_model_merge(r->model, s->m);
+            kva_model_free(s->m);
+            s->m = NULL;
+            if (e != KVA_OK)
+                rc = oom();
         }
-        report_file(r, m);
-        e = kva_model_merge(r->model, m);
-        kva_model_free(m);
-        if (e != KVA_OK)
-            return oom();
         kva_progress_update(&term_progress, "reading", i + 1, r->n_jobs,
                             "files");
     }
-    return EXIT_PASS;
+    kva_pool_finish(pool);
+    for (size_t i = 0; i < r->n_jobs; i++) {
+        kva_model_free(rp.slots[i].m);
+        kva_diag_clear(&rp.slots[i].err);
+    }
+    free(rp.slots);
+    return rc;
 }
 
 static int evaluate(run *r)
@@ -543,16 +641,118 @@ static const char *report_title(const run *r)
     return *t ? t : DEFAULT_TITLE;
 }
 
-/* kva_progress_fn for the renderers: the label names the file. */
+/*
+ * The outputs are written side by side on the pool's threads: each
+ * renderer reads the finished result and nothing else, and writes only
+ * its own file. The largest go first, so that two threads end together
+ * (report.xlsx on one, report.pdf then report.json on the other); with
+ * one thread they run in format order, one after the other, as ever.
+ */
+static const kva_format by_cost[KVA_FMT__COUNT] = {
+    KVA_FMT_XLSX, KVA_FMT_PDF, KVA_FMT_JSON, KVA_FMT_CSV,
+    KVA_FMT_MD,   KVA_FMT_SH,  KVA_FMT_PS1,
+};
+
+struct render_set;
+
+typedef struct render_job {
+    struct render_set *set;
+    kva_format f;
+    const char *tmp; /* the output set's temporary name */
+    kva_report rep;  /* this job's own: its progress hook names it */
+    char label[32];  /* "writing report.xlsx" */
+    kva_diag err;
+    kva_error e;
+    double seconds;
+    bool done; /* under set->lock */
+} render_job;
+
+typedef struct render_set {
+    render_job jobs[KVA_FMT__COUNT];
+    size_t n;
+    /* The progress line shows the first job not done yet; once a
+     * renderer has asked for the line (to print a message) it is left
+     * alone until the end. */
+    pthread_mutex_t lock;
+    bool line_taken;
+} render_set;
+
+static bool is_lead(const render_job *j)
+{
+    const render_set *set = j->set;
+
+    for (size_t i = 0; i < set->n; i++)
+        if (!set->jobs[i].done)
+            return &set->jobs[i] == j;
+    return false;
+}
+
+/* kva_progress_fn for the renderers, on their threads. */
 static void render_progress(void *ctx, uint64_t done, uint64_t total,
                             const char *unit)
 {
-    const run *r = ctx;
+    render_job *j = ctx;
+    render_set *set = j->set;
 
-    if (!unit)
+    pthread_mutex_lock(&set->lock);
+    if (!unit) {
         kva_progress_clear(&term_progress);
-    else
-        kva_progress_update(&term_progress, r->render_label, done, total, unit);
+        set->line_taken = true;
+    } else if (!set->line_taken && is_lead(j)) {
+        kva_progress_update(&term_progress, j->label, done, total, unit);
+    }
+    pthread_mutex_unlock(&set->lock);
+}
+
+static void render_task(void *ctx, size_t i)
+{
+    render_set *set = ctx;
+    render_job *j = &set->jobs[i];
+    double t0 = now_s();
+
+    pthread_mutex_lock(&set->lock);
+    if (!set->line_taken && is_lead(j))
+        kva_progress_update(&term_progress, j->label, 0, 0, NULL);
+    pthread_mutex_unlock(&set->lock);
+    j->e = renderers[j->f](&j->rep, j->tmp, &j->err);
+    j->seconds = now_s() - t0;
+    pthread_mutex_lock(&set->lock);
+    j->done = true;
+    pthread_mutex_unlock(&set->lock);
+}
+
+/*
+ * Run the jobs; stop at the first that fails, in job order (later ones
+ * not yet started never start), and return its index, or set->n.
+ */
+static size_t render_all(run *r, render_set *set)
+{
+    kva_pool *pool = kva_pool_start(set->n, kva_threads(), render_task, set);
+    size_t failed = set->n;
+    double t0 = now_s();
+
+    if (!pool) {
+        r->out_of_memory = true;
+        return 0;
+    }
+    for (size_t i = 0; i < set->n; i++) {
+        render_job *j = &set->jobs[i];
+
+        kva_pool_wait(pool, i);
+        if (j->e != KVA_OK) {
+            failed = i;
+            break;
+        }
+        if (r->o->timings) {
+            kva_progress_clear(&term_progress);
+            fprintf(stderr, "kvaudit: time: render %s %.3f s\n",
+                    kva_format_file(j->f), j->seconds);
+        }
+    }
+    kva_pool_finish(pool);
+    if (failed == set->n && set->n > 1)
+        timing(r, "render", NULL, t0);
+    return failed;
 }
 
 static int write_reports(run *r)
@@ -560,6 +760,9 @@ static int write_reports(run *r)
     const kva_options *o = r->o;
     char libs[256];
     kva_report rep = {0};
+    render_set *set = NULL;
+    size_t failed;
+    int rc = EXIT_PASS;
     double t0;
 
     r->command_line = kva_command_line(r->argc, r->argv);
@@ -575,39 +778,79 @@ static int write_reports(run *r)
     rep.tool_version = "kvaudit " KVA_VERSION;
     rep.lib_versions = libs;
     rep.pdf_vaults_all = o->pdf_vaults_all;
-    if (term_progress.f) {
-        rep.progress = render_progress;
-        rep.progress_ctx = r;
-    }
+    rep.quiet = o->verbosity < 0;
 
     if (kva_outset_new(o->out_dir, &r->outset, &r->err) != KVA_OK)
         return fail_with(r, EXIT_OUTPUT);
-    for (int f = 0; f < KVA_FMT__COUNT; f++) {
-        const char *tmp;
-        kva_error e;
-
-        if (!(o->formats & KVA_FMT_BIT(f)))
-            continue;
-        t0 = now_s();
-        snprintf(r->render_label, sizeof r->render_label, "writing %s",
-                 kva_format_file((kva_format)f));
-        kva_progress_update(&term_progress, r->render_label, 0, 0, NULL);
-        if (kva_outset_add(r->outset, kva_format_file((kva_format)f), &tmp,
-                           &r->err) != KVA_OK) {
+    /* Every output name is ours: one this run does not write is an old
+       report, and the commit removes it (see output.c). */
+    for (int f = 0; f < KVA_FMT__COUNT; f++)
+        if (kva_outset_claim(r->outset, kva_format_file((kva_format)f),
+                             &r->err) != KVA_OK) {
             kva_outset_abort(r->outset);
             return fail_with(r, EXIT_OUTPUT);
         }
-        e = renderers[f](&rep, tmp, &r->err);
-        if (e != KVA_OK) {
-            /* Nothing of this run may remain: drop the set before
-               telling. A renderer that is not built yet is a usage
-               matter (the format cannot be asked for), not an output
-               failure. */
-            kva_outset_abort(r->outset);
-            return fail_with(r, e == KVA_ERR_USAGE ? EXIT_USAGE : EXIT_OUTPUT);
+    set = calloc(1, sizeof *set);
+    if (!set || pthread_mutex_init(&set->lock, NULL) != 0) {
+        free(set);
+        set = NULL;
+        r->out_of_memory = true;
+        rc = EXIT_OUTPUT;
+        goto done;
+    }
+    for (int k = 0; k < KVA_FMT__COUNT; k++) {
+        kva_format f = kva_threads() > 1 ? by_cost[k] : (kva_format)k;
+        render_job *j = &set->jobs[set->n];
+
+        if (!(o->formats & KVA_FMT_BIT(f)))
+            continue;
+        j->set = set;
+        j->f = f;
+        j->rep = rep;
+        if (term_progress.f) {
+            j->rep.progress = render_progress;
+            j->rep.progress_ctx = j;
         }
-        r->written[r->n_written++] = kva_format_file((kva_format)f);
-        timing(r, "render", kva_format_file((kva_format)f), t0);
+        snprintf(j->label, sizeof j->label, "writing %s", kva_format_file(f));
+        set->n++;
+    }
+    /* The temporary names, in format order. */
+    for (int f = 0; f < KVA_FMT__COUNT; f++)
+        for (size_t i = 0; i < set->n; i++)
+            if (set->jobs[i].f == (kva_format)f &&
+                kva_outset_add(r->outset, kva_format_file((kva_format)f),
+                               &set->jobs[i].tmp, &r->err) != KVA_OK) {
+                rc = EXIT_OUTPUT;
+                goto done;
+            }
+    failed = render_all(r, set);
+    if (r->out_of_memory) {
+        rc = EXIT_OUTPUT;
+        goto done;
+    }
+    if (failed < set->n) {
+        /* Nothing of this run may remain: drop the set before telling. A
+           renderer that is not built yet is a usage matter (the format
+           cannot be asked for), not an output failure. */
+        kva_diag_clear(&r->err);
+        r->err = set->jobs[failed].err;
+        memset(&set->jobs[failed].err, 0, sizeof r->err);
+        rc = set->jobs[failed].e == KVA_ERR_USAGE ? EXIT_USAGE : EXIT_OUTPUT;
+        goto done;
+    }
+    for (int f = 0; f < KVA_FMT__COUNT; f++)
+        if (o->formats & KVA_FMT_BIT(f))
+            r->written[r->n_written++] = kva_format_file((kva_format)f);
+done:
+    if (set) {
+        for (size_t i = 0; i < set->n; i++)
+            kva_diag_clear(&set->jobs[i].err);
+        pthread_mutex_destroy(&set->lock);
+        free(set);
+    }
+    if (rc != EXIT_PASS) {
+        kva_outset_abort(r->outset);
+        return r->out_of_memory ? oom_at(rc) : fail_with(r, rc);
     }
     t0 = now_s();
     if (kva_outset_commit(r->outset, &r->err) != KVA_OK)
@@ -620,9 +863,19 @@ static int write_reports(run *r)
     return EXIT_PASS;
 }
 
+/*
+ * --fail-on no-evidence asks for evidence that the control holds, so
+ * beyond a noncompliant or unevidenced subscription it also fails when
+ * there is nothing to judge (no subscription in scope: an empty
+ * directory, or only disabled subscriptions) or when evidence was
+ * skipped (--allow-partial). Those reasons are not in the findings, so
+ * they are said on stderr, even with -q: they are why the exit is 1.
+ */
 static int verdict_exit(const run *r)
 {
-    const size_t *n = r->result->kpis.by_status;
+    const kva_result *res = r->result;
+    const size_t *n = res->kpis.by_status;
+    int rc = EXIT_PASS;
 
     switch (r->o->fail_on) {
     case KVA_FAIL_NEVER:
@@ -630,8 +883,24 @@ static int verdict_exit(const run *r)
     case KVA_FAIL_NONCOMPLIANT:
         return n[KVA_ST_NONCOMPLIANT] ? EXIT_FAILS : EXIT_PASS;
     case KVA_FAIL_NO_EVIDENCE:
-        return n[KVA_ST_NONCOMPLIANT] || n[KVA_ST_NO_EVIDENCE] ? EXIT_FAILS
-                                                               : EXIT_PASS;
+        if (n[KVA_ST_NONCOMPLIANT] || n[KVA_ST_NO_EVIDENCE])
+            return EXIT_FAILS;
+        kva_progress_clear(&term_progress);
+        if (res->kpis.subscriptions_in_scope == 0) {
+            kva_msg("no subscription in scope: the evidence shows none "
+                    "(or only disabled ones), so it cannot show that the "
+                    "control passes (--fail-on no-evidence)");
+            rc = EXIT_FAILS;
+        }
+        if (!res->complete) {
+            size_t k = failed_inputs(res);
+            kva_msg("the evidence is incomplete: %zu input%s skipped, so it "
+                    "cannot show that the control passes (--fail-on "
+                    "no-evidence)",
+                    k, k == 1 ? " was" : "s were");
+            rc = EXIT_FAILS;
+        }
+        return rc;
     }
     return EXIT_PASS;
 }
@@ -713,6 +982,7 @@ int main(int argc, char **argv)
         rc = EXIT_PASS;
     } else {
         run r = {0};
+        kva_threads_set(kva_threads_default(getenv("KVAUDIT_THREADS")));
         r.o = &o;
         r.argc = argc;
         r.argv = argv;

@@ -9,11 +9,19 @@
 
 /*
  * Open-addressing hash index from a case-folded key to an array position.
- * Slots hold position + 1 (0 = empty); keys are read from the array
- * through a callback, so the index stores no strings of its own.
+ * Each slot keeps the key's hash beside position + 1 (0 = empty): probes
+ * compare hashes first and read a key string only on a hash match, and a
+ * growing table is rebuilt from the stored hashes without touching the
+ * strings. Keys are read from the array through a callback, so the index
+ * stores no strings of its own.
  */
+typedef struct hslot {
+    size_t hash;
+    size_t pos1; /* position + 1; 0 = empty */
+} hslot;
+
 typedef struct hindex {
-    size_t *slots;
+    hslot *slots;
     size_t cap; /* power of two, or 0 */
     size_t used;
 } hindex;
@@ -72,65 +80,101 @@ static const char *vault_key(const kva_model *m, size_t pos)
     return m->vaults[pos].id;
 }
 
+/*
+ * The slot of `key` (hash h): the one holding it, with *found set, or the
+ * empty slot where it belongs. The table must have a free slot.
+ */
+static size_t hindex_probe(const hindex *ix, const kva_model *m, key_at_fn at,
+                           const char *key, size_t h, bool *found)
+{
+    size_t mask = ix->cap - 1;
+
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+        const hslot *s = &ix->slots[i];
+        if (!s->pos1) {
+            *found = false;
+            return i;
+        }
+        if (s->hash == h && kva_strcasecmp(at(m, s->pos1 - 1), key) == 0) {
+            *found = true;
+            return i;
+        }
+    }
+}
+
 /* Position of `key` in the array behind `ix`, or SIZE_MAX. */
 static size_t hindex_find(const hindex *ix, const kva_model *m, key_at_fn at,
-                          const char *key)
+                          const char *key, size_t h)
 {
+    bool found;
+    size_t i;
+
     if (!ix->cap)
         return SIZE_MAX;
-    for (size_t i = hash_ci(key) & (ix->cap - 1);; i = (i + 1) & (ix->cap - 1)) {
-        size_t v = ix->slots[i];
-        if (!v)
-            return SIZE_MAX;
-        if (kva_strcasecmp(at(m, v - 1), key) == 0)
-            return v - 1;
-    }
+    i = hindex_probe(ix, m, at, key, h, &found);
+    return found ? ix->slots[i].pos1 - 1 : SIZE_MAX;
 }
 
-static void hindex_put_slot(size_t *slots, size_t cap, size_t h, size_t pos)
+/* Room for one more key (at most 3/4 full), rebuilt from stored hashes. */
+static kva_error hindex_reserve(hindex *ix, size_t more)
 {
-    size_t i = h & (cap - 1);
+    size_t ncap = ix->cap ? ix->cap : 16;
+    hslot *ns;
 
-    while (slots[i])
-        i = (i + 1) & (cap - 1);
-    slots[i] = pos + 1;
-}
-
-/* Record that the array holds `key` at `pos` (the key is not present). */
-static kva_error hindex_insert(hindex *ix, const kva_model *m, key_at_fn at,
-                               const char *key, size_t pos)
-{
-    if ((ix->used + 1) * 4 > ix->cap * 3) {
-        size_t ncap = ix->cap ? ix->cap * 2 : 64;
-        size_t *ns;
-
-        if (ncap < ix->cap || ncap > SIZE_MAX / sizeof *ns)
+    if (ix->used + more < ix->used)
+        return KVA_ERR_NOMEM;
+    while ((ix->used + more) > ncap / 4 * 3) {
+        if (ncap > SIZE_MAX / 2 / sizeof *ns)
             return KVA_ERR_NOMEM;
-        ns = calloc(ncap, sizeof *ns);
-        if (!ns)
-            return KVA_ERR_NOMEM;
-        for (size_t i = 0; i < ix->cap; i++)
-            if (ix->slots[i])
-                hindex_put_slot(ns, ncap, hash_ci(at(m, ix->slots[i] - 1)),
-                                ix->slots[i] - 1);
-        free(ix->slots);
-        ix->slots = ns;
-        ix->cap = ncap;
+        ncap *= 2;
     }
-    hindex_put_slot(ix->slots, ix->cap, hash_ci(key), pos);
-    ix->used++;
+    if (ncap == ix->cap)
+        return KVA_OK;
+    ns = calloc(ncap, sizeof *ns);
+    if (!ns)
+        return KVA_ERR_NOMEM;
+    for (size_t i = 0; i < ix->cap; i++) {
+        const hslot *s = &ix->slots[i];
+        size_t j = s->hash & (ncap - 1);
+        if (!s->pos1)
+            continue;
+        while (ns[j].pos1)
+            j = (j + 1) & (ncap - 1);
+        ns[j] = *s;
+    }
+    free(ix->slots);
+    ix->slots = ns;
+    ix->cap = ncap;
     return KVA_OK;
 }
 
-/* Make room for one more element in a growable array. */
-static kva_error grow(void **arr, size_t n, size_t *cap, size_t elem)
+/* Fill the empty slot `i` that hindex_probe returned. */
+static void hindex_set(hindex *ix, size_t i, size_t h, size_t pos)
 {
-    if (n < *cap)
-        return KVA_OK;
-    size_t ncap = *cap ? *cap * 2 : 16;
-    if (ncap < *cap || ncap > SIZE_MAX / elem)
+    ix->slots[i].hash = h;
+    ix->slots[i].pos1 = pos + 1;
+    ix->used++;
+}
+
+/* Make room for one more element in a growable array. */
+static kva_error reserve(void **arr, size_t n, size_t more, size_t *cap,
+                         size_t elem)
+{
+    size_t ncap = *cap ? *cap : 4;
+    void *p;
+
+    if (n + more < n)
         return KVA_ERR_NOMEM;
-    void *p = realloc(*arr, ncap * elem);
+    if (n + more <= *cap)
+        return KVA_OK;
+    while (ncap < n + more) {
+        if (ncap > SIZE_MAX / 2)
+            return KVA_ERR_NOMEM;
+        ncap *= 2;
+    }
+    if (ncap > SIZE_MAX / elem)
+        return KVA_ERR_NOMEM;
+    p = realloc(*arr, ncap * elem);
     if (!p)
         return KVA_ERR_NOMEM;
     *arr = p;
@@ -138,14 +182,38 @@ static kva_error grow(void **arr, size_t n, size_t *cap, size_t elem)
     return KVA_OK;
 }
 
+static kva_error grow(void **arr, size_t n, size_t *cap, size_t elem)
+{
+    return reserve(arr, n, 1, cap, elem);
+}
+
 /* Capacities live beside the arrays, private to this file. */
 typedef struct caps {
     size_t inputs, subs, pricings, vaults, exceptions, warnings;
 } caps;
 
+/* One record given to a journal model (kva_model_new_journal). */
+typedef enum op_kind {
+    OP_SUB,       /* kva_model_add_sub: subs[pos] */
+    OP_TOUCH,     /* kva_model_touch_sub: subs[pos] holds id and input */
+    OP_PRICING,   /* pricings[pos] */
+    OP_VAULT,     /* vaults[pos], with the hash of its id */
+    OP_EXCEPTION, /* exceptions[pos] */
+    OP_WARNING    /* warnings[pos] */
+} op_kind;
+
+typedef struct op {
+    op_kind kind;
+    size_t pos;
+    size_t hash;
+} op;
+
 typedef struct model_priv {
     struct kva_model_index index;
     caps cap;
+    bool journal;
+    op *ops;
+    size_t n_ops, cap_ops;
 } model_priv;
 
 static model_priv *priv(const kva_model *m)
@@ -166,6 +234,33 @@ kva_model *kva_model_new(void)
     m->index = &p->index;
     m->complete = true;
     return m;
+}
+
+kva_model *kva_model_new_journal(void)
+{
+    kva_model *m = kva_model_new();
+
+    if (m)
+        priv(m)->journal = true;
+    return m;
+}
+
+static bool is_journal(const kva_model *m)
+{
+    return priv(m)->journal;
+}
+
+/* Log that the record at `pos` of the array of `kind` was given. */
+static kva_error journal_log(kva_model *m, op_kind kind, size_t pos,
+                             size_t hash)
+{
+    model_priv *p = priv(m);
+
+    if (grow((void **)&p->ops, p->n_ops, &p->cap_ops, sizeof *p->ops) !=
+        KVA_OK)
+        return KVA_ERR_NOMEM;
+    p->ops[p->n_ops++] = (op){kind, pos, hash};
+    return KVA_OK;
 }
 
 void kva_tags_free(kva_tags *t)
@@ -223,9 +318,12 @@ void kva_sub_clear(kva_sub *s)
     kva_tags_free(&s->tags);
     free_strv(s->mgmt_groups, s->n_mgmt_groups);
     free_strv(s->mgmt_group_ids, s->n_mgmt_groups);
+    free(s->inputs);
     s->id = s->name = s->tenant_id = s->state = NULL;
     s->mgmt_groups = s->mgmt_group_ids = NULL;
     s->n_mgmt_groups = 0;
+    s->inputs = NULL;
+    s->n_inputs = 0;
 }
 
 void kva_vault_clear(kva_vault *v)
@@ -286,6 +384,7 @@ void kva_model_free(kva_model *m)
     if (m->index) {
         free(m->index->subs.slots);
         free(m->index->vaults.slots);
+        free(priv(m)->ops);
         free(priv(m));
     }
     free(m);
@@ -297,7 +396,7 @@ kva_sub *kva_model_find_sub(const kva_model *m, const char *id)
 
     if (!m || !id)
         return NULL;
-    pos = hindex_find(&m->index->subs, m, sub_key, id);
+    pos = hindex_find(&m->index->subs, m, sub_key, id, hash_ci(id));
     return pos == SIZE_MAX ? NULL : &m->subs[pos];
 }
 
@@ -367,11 +466,241 @@ static kva_error merge_tags(kva_tags *into, kva_tags *from)
     return KVA_OK;
 }
 
-kva_error kva_model_add_sub(kva_model *m, kva_sub *s)
+/* fill() that also moves the value's source input. */
+static void fill_from(char **dst, size_t *dst_in, char **src, size_t src_in)
 {
-    kva_sub *old;
+    if (empty(*dst) && !empty(*src))
+        *dst_in = src_in;
+    fill(dst, src);
+}
+
+/* A record given without an inputs list comes from its `input` alone. */
+static void sub_sources(kva_sub *s)
+{
+    if (s->n_inputs)
+        return;
+    s->name_input = s->tenant_input = s->state_input = s->input;
+}
+
+/* Join s's inputs to old's, each once, in the order met. */
+static kva_error join_inputs(kva_sub *old, const kva_sub *s)
+{
+    const size_t *in = s->n_inputs ? s->inputs : &s->input;
+    size_t n = s->n_inputs ? s->n_inputs : 1;
+
+    for (size_t i = 0; i < n; i++) {
+        size_t k = 0;
+        size_t *nv;
+
+        while (k < old->n_inputs && old->inputs[k] != in[i])
+            k++;
+        if (k < old->n_inputs)
+            continue;
+        if (old->n_inputs >= SIZE_MAX / sizeof *nv - 1)
+            return KVA_ERR_NOMEM;
+        nv = realloc(old->inputs, (old->n_inputs + 1) * sizeof *nv);
+        if (!nv)
+            return KVA_ERR_NOMEM;
+        old->inputs = nv;
+        old->inputs[old->n_inputs++] = in[i];
+    }
+    return KVA_OK;
+}
+
+static bool out_of_scope(const char *state)
+{
+    return state && (kva_strcasecmp(state, "Disabled") == 0 ||
+                     kva_strcasecmp(state, "Deleted") == 0);
+}
+
+static const char *path_of(const kva_model *m, size_t input)
+{
+    return input < m->n_inputs && m->inputs[input].path ? m->inputs[input].path
+                                                        : "(unknown input)";
+}
+
+/* Bytes of the first 60 code points of s (a value quoted in a message:
+ * input text may be megabytes long). */
+static int cut60(const char *s, bool *cut)
+{
+    size_t len = strnlen(s, 60 * 4 + 1), off = 0;
+
+    for (int chars = 0; off < len && chars < 60; chars++) {
+        uint32_t cp;
+        off += kva_utf8_next(s + off, len - off, &cp);
+    }
+    if (off > len)
+        off = len;
+    *cut = s[off] != '\0';
+    return (int)off;
+}
+
+/*
+ * Two inventories give different values of one field of a subscription:
+ * a conflicting_evidence warning at the second record that names both
+ * inputs and values and says which value is used.
+ */
+static kva_error sub_conflict(kva_model *m, const kva_sub *old,
+                              const kva_sub *s, const char *field,
+                              const char *v1, size_t in1, const char *v2,
+                              size_t in2, bool second_used, const char *why)
+{
+    bool c1, c2;
+    int n1 = cut60(v1, &c1), n2 = cut60(v2, &c2);
+    const char *used = second_used ? v2 : v1;
+    bool cu = second_used ? c2 : c1;
+    int nu = second_used ? n2 : n1;
+
+    return kva_model_add_warning(
+        m, "conflicting_evidence", path_of(m, s->input), old->id, s->line,
+        s->col,
+        "subscription %s: the inventories disagree on its %s: \"%.*s%s\" in "
+        "%s, \"%.*s%s\" in %s; \"%.*s%s\" is used (%s)",
+        old->id, field, n1, v1, c1 ? "..." : "", path_of(m, in1), n2, v2,
+        c2 ? "..." : "", path_of(m, in2), nu, used, cu ? "..." : "", why);
+}
+
+/*
+ * Name, tenant and state of a second record that differ from the ones
+ * kept. The first name and tenant read stay (files are merged in sorted
+ * path order, so the choice does not depend on the file system); a state
+ * that puts the subscription out of scope (Disabled, Deleted) gives way
+ * to one that keeps it in scope, so that it is left out only when every
+ * source says so, in any order.
+ */
+static kva_error check_sub_conflicts(kva_model *m, kva_sub *old, kva_sub *s)
+{
+    static const char first[] = "the first one read";
+    kva_error e;
+
+    if (!empty(old->name) && !empty(s->name) &&
+        strcmp(old->name, s->name) != 0 &&
+        (e = sub_conflict(m, old, s, "name", old->name, old->name_input,
+                          s->name, s->name_input, false, first)) != KVA_OK)
+        return e;
+    if (!empty(old->tenant_id) && !empty(s->tenant_id) &&
+        kva_strcasecmp(old->tenant_id, s->tenant_id) != 0 &&
+        (e = sub_conflict(m, old, s, "tenant", old->tenant_id,
+                          old->tenant_input, s->tenant_id, s->tenant_input,
+                          false, first)) != KVA_OK)
+        return e;
+    if (!empty(old->state) && !empty(s->state) &&
+        kva_strcasecmp(old->state, s->state) != 0) {
+        bool take = out_of_scope(old->state) && !out_of_scope(s->state);
+        bool scope = out_of_scope(old->state) != out_of_scope(s->state);
+
+        e = sub_conflict(m, old, s, "state", old->state, old->state_input,
+                         s->state, s->state_input, take,
+                         scope ? "a subscription stays in scope unless every "
+                                 "source says Disabled or Deleted"
+                               : first);
+        if (e != KVA_OK)
+            return e;
+        if (take) {
+            free(old->state);
+            old->state = s->state;
+            old->state_input = s->state_input;
+            s->state = NULL;
+        }
+    }
+    return KVA_OK;
+}
+
+/* Fold a second record of the same subscription into `old`; s is
+ * emptied. */
+static kva_error merge_sub(kva_model *m, kva_sub *old, kva_sub *s)
+{
     kva_error err;
 
+    sub_sources(s);
+    if ((err = check_sub_conflicts(m, old, s)) != KVA_OK ||
+        (err = join_inputs(old, s)) != KVA_OK) {
+        kva_sub_clear(s);
+        return err;
+    }
+    if (s->from_inventory && !old->from_inventory) {
+        old->input = s->input;
+        old->line = s->line;
+        old->col = s->col;
+    }
+    old->from_inventory |= s->from_inventory;
+    fill_from(&old->name, &old->name_input, &s->name, s->name_input);
+    fill_from(&old->tenant_id, &old->tenant_input, &s->tenant_id,
+              s->tenant_input);
+    fill_from(&old->state, &old->state_input, &s->state, s->state_input);
+    if (!old->n_mgmt_groups && s->n_mgmt_groups) {
+        old->mgmt_groups = s->mgmt_groups;
+        old->mgmt_group_ids = s->mgmt_group_ids;
+        old->n_mgmt_groups = s->n_mgmt_groups;
+        s->mgmt_groups = s->mgmt_group_ids = NULL;
+        s->n_mgmt_groups = 0;
+    }
+    err = merge_tags(&old->tags, &s->tags);
+    kva_sub_clear(s);
+    return err;
+}
+
+/* kva_model_add_sub with s->id already lower-case and hashed: one probe
+ * finds the subscription or the slot for a new one. */
+static kva_error add_sub_hashed(kva_model *m, kva_sub *s, size_t h)
+{
+    hindex *ix = &m->index->subs;
+    size_t slot;
+    bool found;
+
+    if (s->from_inventory)
+        m->have_sub_inventory = true;
+    if (hindex_reserve(ix, 1) != KVA_OK ||
+        grow((void **)&m->subs, m->n_subs, &priv(m)->cap.subs,
+             sizeof *m->subs) != KVA_OK) {
+        kva_sub_clear(s);
+        return KVA_ERR_NOMEM;
+    }
+    slot = hindex_probe(ix, m, sub_key, s->id, h, &found);
+    if (found)
+        return merge_sub(m, &m->subs[ix->slots[slot].pos1 - 1], s);
+    if (!s->n_inputs) {
+        sub_sources(s);
+        s->inputs = malloc(sizeof *s->inputs);
+        if (!s->inputs) {
+            kva_sub_clear(s);
+            return KVA_ERR_NOMEM;
+        }
+        s->inputs[0] = s->input;
+        s->n_inputs = 1;
+    }
+    m->subs[m->n_subs] = *s;
+    memset(s, 0, sizeof *s);
+    hindex_set(ix, slot, h, m->n_subs);
+    m->n_subs++;
+    return KVA_OK;
+}
+
+/* A journal keeps each record as given, unmerged and unindexed, and logs
+ * it. The caller clears the record on failure, moves it on success. */
+static kva_error journal_keep(kva_model *m, op_kind kind, void **arr,
+                              size_t *n, size_t *cap, const void *rec,
+                              size_t elem, size_t hash)
+{
+    if (grow(arr, *n, cap, elem) != KVA_OK ||
+        journal_log(m, kind, *n, hash) != KVA_OK)
+        return KVA_ERR_NOMEM;
+    memcpy((char *)*arr + *n * elem, rec, elem);
+    (*n)++;
+    return KVA_OK;
+}
+
+kva_error kva_model_add_sub(kva_model *m, kva_sub *s)
+{
+    if (is_journal(m)) {
+        kva_error e = journal_keep(m, OP_SUB, (void **)&m->subs, &m->n_subs,
+                                   &priv(m)->cap.subs, s, sizeof *s, 0);
+        if (e != KVA_OK)
+            kva_sub_clear(s);
+        else
+            memset(s, 0, sizeof *s);
+        return e;
+    }
     if (!s->id) {
         kva_sub_clear(s);
         return KVA_OK;
@@ -379,67 +708,51 @@ kva_error kva_model_add_sub(kva_model *m, kva_sub *s)
     kva_str_lower(s->id);
     if (s->tenant_id)
         kva_str_lower(s->tenant_id);
-    if (s->from_inventory)
-        m->have_sub_inventory = true;
-
-    old = kva_model_find_sub(m, s->id);
-    if (old) {
-        if (s->from_inventory && !old->from_inventory) {
-            old->input = s->input;
-            old->line = s->line;
-            old->col = s->col;
-        }
-        old->from_inventory |= s->from_inventory;
-        fill(&old->name, &s->name);
-        fill(&old->tenant_id, &s->tenant_id);
-        fill(&old->state, &s->state);
-        if (!old->n_mgmt_groups && s->n_mgmt_groups) {
-            old->mgmt_groups = s->mgmt_groups;
-            old->mgmt_group_ids = s->mgmt_group_ids;
-            old->n_mgmt_groups = s->n_mgmt_groups;
-            s->mgmt_groups = s->mgmt_group_ids = NULL;
-            s->n_mgmt_groups = 0;
-        }
-        err = merge_tags(&old->tags, &s->tags);
-        kva_sub_clear(s);
-        return err;
-    }
-
-    if (grow((void **)&m->subs, m->n_subs, &priv(m)->cap.subs,
-             sizeof *m->subs) != KVA_OK) {
-        kva_sub_clear(s);
-        return KVA_ERR_NOMEM;
-    }
-    m->subs[m->n_subs] = *s;
-    memset(s, 0, sizeof *s);
-    err = hindex_insert(&m->index->subs, m, sub_key, m->subs[m->n_subs].id,
-                        m->n_subs);
-    if (err != KVA_OK) {
-        kva_sub_clear(&m->subs[m->n_subs]);
-        return err;
-    }
-    m->n_subs++;
-    return KVA_OK;
+    return add_sub_hashed(m, s, hash_ci(s->id));
 }
 
 kva_sub *kva_model_touch_sub(kva_model *m, const char *id, size_t input)
 {
-    kva_sub *s = kva_model_find_sub(m, id);
+    if (is_journal(m)) {
+        kva_sub t = {0};
+        t.id = strdup(id);
+        t.input = input;
+        if (!t.id || journal_keep(m, OP_TOUCH, (void **)&m->subs, &m->n_subs,
+                                  &priv(m)->cap.subs, &t, sizeof t,
+                                  0) != KVA_OK) {
+            free(t.id);
+            return NULL;
+        }
+        return &m->subs[m->n_subs - 1];
+    }
+    size_t h = hash_ci(id);
+    size_t pos = hindex_find(&m->index->subs, m, sub_key, id, h);
     kva_sub fresh = {0};
 
-    if (s)
-        return s;
+    if (pos != SIZE_MAX)
+        return &m->subs[pos];
     fresh.id = strdup(id);
     if (!fresh.id)
         return NULL;
+    kva_str_lower(fresh.id);
     fresh.input = input;
-    if (kva_model_add_sub(m, &fresh) != KVA_OK)
+    if (add_sub_hashed(m, &fresh, h) != KVA_OK)
         return NULL;
     return &m->subs[m->n_subs - 1];
 }
 
 kva_error kva_model_add_pricing(kva_model *m, kva_pricing *p)
 {
+    if (is_journal(m)) {
+        kva_error e = journal_keep(m, OP_PRICING, (void **)&m->pricings,
+                                   &m->n_pricings, &priv(m)->cap.pricings, p,
+                                   sizeof *p, 0);
+        if (e != KVA_OK)
+            kva_pricing_clear(p);
+        else
+            memset(p, 0, sizeof *p);
+        return e;
+    }
     if (grow((void **)&m->pricings, m->n_pricings, &priv(m)->cap.pricings,
              sizeof *m->pricings) != KVA_OK) {
         kva_pricing_clear(p);
@@ -452,36 +765,65 @@ kva_error kva_model_add_pricing(kva_model *m, kva_pricing *p)
     return KVA_OK;
 }
 
-kva_error kva_model_add_vault(kva_model *m, kva_vault *v)
+/* kva_model_add_vault with the hash of v->id already known. */
+static kva_error add_vault_hashed(kva_model *m, kva_vault *v, size_t h)
 {
-    kva_error err;
+    hindex *ix = &m->index->vaults;
+    size_t slot;
+    bool found;
 
-    if (!v->id ||
-        hindex_find(&m->index->vaults, m, vault_key, v->id) != SIZE_MAX) {
-        kva_vault_clear(v);
-        return KVA_OK;
-    }
-    if (grow((void **)&m->vaults, m->n_vaults, &priv(m)->cap.vaults,
+    if (hindex_reserve(ix, 1) != KVA_OK ||
+        grow((void **)&m->vaults, m->n_vaults, &priv(m)->cap.vaults,
              sizeof *m->vaults) != KVA_OK) {
         kva_vault_clear(v);
         return KVA_ERR_NOMEM;
+    }
+    slot = hindex_probe(ix, m, vault_key, v->id, h, &found);
+    if (found) {
+        kva_vault_clear(v);
+        return KVA_OK;
     }
     if (v->sub_id)
         kva_str_lower(v->sub_id);
     m->vaults[m->n_vaults] = *v;
     memset(v, 0, sizeof *v);
-    err = hindex_insert(&m->index->vaults, m, vault_key,
-                        m->vaults[m->n_vaults].id, m->n_vaults);
-    if (err != KVA_OK) {
-        kva_vault_clear(&m->vaults[m->n_vaults]);
-        return err;
-    }
+    hindex_set(ix, slot, h, m->n_vaults);
     m->n_vaults++;
     return KVA_OK;
 }
 
+kva_error kva_model_add_vault(kva_model *m, kva_vault *v)
+{
+    if (is_journal(m)) {
+        /* The id's hash is taken here, on the reading thread. */
+        kva_error e = journal_keep(m, OP_VAULT, (void **)&m->vaults,
+                                   &m->n_vaults, &priv(m)->cap.vaults, v,
+                                   sizeof *v, v->id ? hash_ci(v->id) : 0);
+        if (e != KVA_OK)
+            kva_vault_clear(v);
+        else
+            memset(v, 0, sizeof *v);
+        return e;
+    }
+    if (!v->id) {
+        kva_vault_clear(v);
+        return KVA_OK;
+    }
+    return add_vault_hashed(m, v, hash_ci(v->id));
+}
+
 kva_error kva_model_add_exception(kva_model *m, kva_exception *e)
 {
+    if (is_journal(m)) {
+        kva_error err = journal_keep(m, OP_EXCEPTION, (void **)&m->exceptions,
+                                     &m->n_exceptions,
+                                     &priv(m)->cap.exceptions, e, sizeof *e, 0);
+        if (err != KVA_OK)
+            kva_exception_clear(e);
+        else
+            memset(e, 0, sizeof *e);
+        return err;
+    }
     if (grow((void **)&m->exceptions, m->n_exceptions,
              &priv(m)->cap.exceptions, sizeof *m->exceptions) != KVA_OK) {
         kva_exception_clear(e);
@@ -527,11 +869,195 @@ kva_error kva_model_add_warning(kva_model *m, const char *code,
     if (w.sub_id)
         kva_str_lower(w.sub_id);
     if (grow((void **)&m->warnings, m->n_warnings, &priv(m)->cap.warnings,
-             sizeof *m->warnings) != KVA_OK)
+             sizeof *m->warnings) != KVA_OK ||
+        (is_journal(m) &&
+         journal_log(m, OP_WARNING, m->n_warnings, 0) != KVA_OK))
         goto fail;
     m->warnings[m->n_warnings++] = w;
     return KVA_OK;
 fail:
     warning_clear(&w);
     return KVA_ERR_NOMEM;
+}
+
+/*
+ * Append the n_src records of src's array to dst's (elements of `elem`
+ * bytes, moved bitwise: the strings change owner). When dst has none yet
+ * it simply takes src's array. src's count drops to 0 either way.
+ */
+static kva_error append_array(void **dst, size_t *n_dst, size_t *dst_cap,
+                              void **src, size_t *n_src, size_t *src_cap,
+                              size_t elem)
+{
+    void *tmp;
+    size_t t;
+
+    if (!*n_src)
+        return KVA_OK;
+    if (!*n_dst) {
+        tmp = *dst, *dst = *src, *src = tmp;
+        t = *dst_cap, *dst_cap = *src_cap, *src_cap = t;
+        *n_dst = *n_src;
+        *n_src = 0;
+        return KVA_OK;
+    }
+    if (reserve(dst, *n_dst, *n_src, dst_cap, elem) != KVA_OK)
+        return KVA_ERR_NOMEM;
+    memcpy((char *)*dst + *n_dst * elem, *src, *n_src * elem);
+    *n_dst += *n_src;
+    *n_src = 0;
+    return KVA_OK;
+}
+
+static void swap_index(hindex *a, hindex *b)
+{
+    hindex t = *a;
+
+    *a = *b;
+    *b = t;
+}
+
+kva_error kva_model_absorb(kva_model *dst, kva_model *src)
+{
+    model_priv *dp = priv(dst), *sp = priv(src);
+    size_t base = dst->n_inputs;
+    kva_error e = KVA_OK;
+
+    for (size_t i = 0; i < src->n_subs; i++) {
+        kva_sub *s = &src->subs[i];
+        s->input += base;
+        for (size_t k = 0; k < s->n_inputs; k++)
+            s->inputs[k] += base;
+        if (s->n_inputs) {
+            s->name_input += base;
+            s->tenant_input += base;
+            s->state_input += base;
+        }
+    }
+    for (size_t i = 0; i < src->n_pricings; i++)
+        src->pricings[i].input += base;
+    for (size_t i = 0; i < src->n_vaults; i++)
+        src->vaults[i].input += base;
+    for (size_t i = 0; i < src->n_exceptions; i++)
+        src->exceptions[i].input += base;
+
+    /* Whole arrays are taken where dst has none of a kind (the index
+     * with them); otherwise records go through the adders one by one, in
+     * src's order. Records already moved are left empty in src, so that
+     * on failure both models can still be freed. Inputs go first: merging
+     * subscriptions names the files on both sides. */
+    if (append_array((void **)&dst->inputs, &dst->n_inputs, &dp->cap.inputs,
+                     (void **)&src->inputs, &src->n_inputs, &sp->cap.inputs,
+                     sizeof *dst->inputs) != KVA_OK)
+        return KVA_ERR_NOMEM;
+    if (!dst->n_subs) {
+        swap_index(&dst->index->subs, &src->index->subs);
+    } else {
+        for (size_t i = 0; i < src->n_subs && e == KVA_OK; i++)
+            e = add_sub_hashed(dst, &src->subs[i], hash_ci(src->subs[i].id));
+        if (e != KVA_OK)
+            return e;
+        src->n_subs = 0;
+    }
+    if (src->have_sub_inventory)
+        dst->have_sub_inventory = true;
+    if (!dst->n_vaults) {
+        swap_index(&dst->index->vaults, &src->index->vaults);
+    } else {
+        for (size_t i = 0; i < src->n_vaults && e == KVA_OK; i++)
+            e = add_vault_hashed(dst, &src->vaults[i],
+                                 hash_ci(src->vaults[i].id));
+        if (e != KVA_OK)
+            return e;
+        src->n_vaults = 0;
+    }
+    if (append_array((void **)&dst->subs, &dst->n_subs, &dp->cap.subs,
+                     (void **)&src->subs, &src->n_subs, &sp->cap.subs,
+                     sizeof *dst->subs) != KVA_OK ||
+        append_array((void **)&dst->vaults, &dst->n_vaults, &dp->cap.vaults,
+                     (void **)&src->vaults, &src->n_vaults, &sp->cap.vaults,
+                     sizeof *dst->vaults) != KVA_OK ||
+        append_array((void **)&dst->pricings, &dst->n_pricings,
+                     &dp->cap.pricings, (void **)&src->pricings,
+                     &src->n_pricings, &sp->cap.pricings,
+                     sizeof *dst->pricings) != KVA_OK ||
+        append_array((void **)&dst->exceptions, &dst->n_exceptions,
+                     &dp->cap.exceptions, (void **)&src->exceptions,
+                     &src->n_exceptions, &sp->cap.exceptions,
+                     sizeof *dst->exceptions) != KVA_OK ||
+        append_array((void **)&dst->warnings, &dst->n_warnings,
+                     &dp->cap.warnings, (void **)&src->warnings,
+                     &src->n_warnings, &sp->cap.warnings,
+                     sizeof *dst->warnings) != KVA_OK)
+        return KVA_ERR_NOMEM;
+    dst->complete = dst->complete && src->complete;
+
+    /* src becomes a new empty model: what is left is storage only. */
+    free(src->subs);
+    free(src->vaults);
+    free(src->inputs);
+    free(src->pricings);
+    free(src->exceptions);
+    free(src->warnings);
+    free(src->index->subs.slots);
+    free(src->index->vaults.slots);
+    memset(sp, 0, sizeof *sp);
+    memset(src, 0, sizeof *src);
+    src->index = &sp->index;
+    src->complete = true;
+    return KVA_OK;
+}
+
+kva_error kva_model_replay(kva_model *dst, kva_model *journal)
+{
+    model_priv *jp = priv(journal);
+    kva_error e = KVA_OK;
+
+    for (size_t i = 0; i < jp->n_ops && e == KVA_OK; i++) {
+        const op *o = &jp->ops[i];
+        kva_sub *s;
+        kva_vault *v;
+        kva_warning *w;
+
+        switch (o->kind) {
+        case OP_SUB:
+            e = kva_model_add_sub(dst, &journal->subs[o->pos]);
+            break;
+        case OP_TOUCH:
+            s = &journal->subs[o->pos];
+            if (!kva_model_touch_sub(dst, s->id, s->input))
+                e = KVA_ERR_NOMEM;
+            kva_sub_clear(s);
+            break;
+        case OP_PRICING:
+            e = kva_model_add_pricing(dst, &journal->pricings[o->pos]);
+            break;
+        case OP_VAULT:
+            v = &journal->vaults[o->pos];
+            e = v->id ? add_vault_hashed(dst, v, o->hash)
+                      : kva_model_add_vault(dst, v);
+            break;
+        case OP_EXCEPTION:
+            e = kva_model_add_exception(dst, &journal->exceptions[o->pos]);
+            break;
+        case OP_WARNING:
+            w = &journal->warnings[o->pos];
+            if (grow((void **)&dst->warnings, dst->n_warnings,
+                     &priv(dst)->cap.warnings,
+                     sizeof *dst->warnings) != KVA_OK) {
+                e = KVA_ERR_NOMEM;
+                break;
+            }
+            dst->warnings[dst->n_warnings++] = *w;
+            memset(w, 0, sizeof *w);
+            break;
+        }
+    }
+    if (e != KVA_OK)
+        return e;
+    /* Every record has moved: the journal is empty again. */
+    journal->n_subs = journal->n_pricings = journal->n_vaults = 0;
+    journal->n_exceptions = journal->n_warnings = 0;
+    jp->n_ops = 0;
+    return KVA_OK;
 }

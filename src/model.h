@@ -70,6 +70,9 @@ typedef struct kva_pricing {
                              KVA_SCOPE_RESOURCE_GROUP: the RG name */
     size_t input;         /* index of the input file in kva_model.inputs */
     uint32_t line, col;   /* where the record starts */
+    int inherited;        /* -1 absent, 0 false, 1 true: a resource-scope
+                             record that only mirrors its parent scope
+                             (`inherited`, with `inheritedFrom`) */
 } kva_pricing;
 
 typedef struct kva_sub {
@@ -91,6 +94,15 @@ typedef struct kva_sub {
                              only referenced by a pricing or vault) */
     size_t input;         /* first input that described it */
     uint32_t line, col;
+    size_t *inputs;       /* every input that contributed a record of it
+                             (inventories, and the dump that first named
+                             it), distinct, in the order met; filled by
+                             kva_model_add_sub (a record given with no
+                             list counts as coming from `input` alone) */
+    size_t n_inputs;
+    size_t name_input;    /* the input name, tenant_id and state came from */
+    size_t tenant_input;
+    size_t state_input;
 } kva_sub;
 
 typedef struct kva_vault {
@@ -170,7 +182,13 @@ kva_sub *kva_model_find_sub(const kva_model *m, const char *id);
  * kva_model_add_sub merges with a subscription of the same id: fields that
  * are NULL/empty in the existing entry are filled from the new one, tags
  * whose key is not yet present are added, management groups are taken
- * when the existing entry has none, from_inventory is or-ed.
+ * when the existing entry has none, from_inventory is or-ed, the inputs
+ * are joined. Two non-empty values that differ give a
+ * `conflicting_evidence` warning naming both inputs: name and tenant keep
+ * the first value (inputs are merged in sorted path order); a state keeps
+ * the subscription in scope unless every source says Disabled or Deleted,
+ * whatever the order. Input paths are looked up in m->inputs, so an input
+ * is added before its records (kva_read_file does).
  * kva_model_add_vault drops an exact duplicate id (the same vault in two
  * dumps), keeping the first.
  * kva_model_touch_sub makes sure a subscription with that id exists
@@ -186,6 +204,39 @@ kva_error kva_model_add_warning(kva_model *m, const char *code,
                                 const char *path, const char *sub_id,
                                 uint32_t line, uint32_t col, const char *fmt,
                                 ...) __attribute__((format(printf, 7, 8)));
+
+/*
+ * Move everything from src into dst, with the result of adding src's
+ * records to dst one by one in src's order: inputs are appended after
+ * dst's and every record's input index shifted to match; subscriptions
+ * merge as kva_model_add_sub does; vault duplicates are dropped; warnings,
+ * have_sub_inventory and complete carry over. A kind dst holds none of
+ * yet is taken over whole (array and index, no copy), which makes adding
+ * a large file's model to an empty one O(1). src is left an empty model
+ * (still to be freed by its owner). On KVA_ERR_NOMEM both models can
+ * still be freed but dst holds part of src.
+ */
+kva_error kva_model_absorb(kva_model *dst, kva_model *src);
+
+/*
+ * A journal: a model that only records what the adders are given, in
+ * order, unmerged and unindexed (no duplicate is dropped, no subscription
+ * merged, kva_model_find_sub finds nothing, kva_model_touch_sub returns
+ * the record it logged). kva_model_replay then gives every record to
+ * dst's adders in that order, so that dst ends exactly as if they had
+ * been added to it directly. Readers can thus run on several threads,
+ * each into a journal of its own, while the model is built on one.
+ * Record input indices are kept as given (they name dst's inputs).
+ * Caller frees with kva_model_free(); NULL on OOM.
+ */
+kva_model *kva_model_new_journal(void);
+
+/*
+ * Add the journal's records to dst in the order logged; the journal is
+ * left empty. On KVA_ERR_NOMEM dst holds part of it; both can still be
+ * freed.
+ */
+kva_error kva_model_replay(kva_model *dst, kva_model *journal);
 
 /* Free the strings inside one record (used on error paths). */
 void kva_tags_free(kva_tags *t);

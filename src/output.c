@@ -1,3 +1,7 @@
+/* renameat2() and RENAME_EXCHANGE (glibc 2.28 and later); the rest of the
+ * program stays POSIX. */
+#define _GNU_SOURCE
+
 #include "output.h"
 
 #include <errno.h>
@@ -25,16 +29,32 @@
  *   replaces a symlink planted under the final name instead of writing
  *   through it.
  * - Nothing gets its final name until every output was written and
- *   hashed and SHA256SUMS was written too; SHA256SUMS is renamed last, so
- *   a directory whose SHA256SUMS is new holds every new file.
- * - Files already in the directory that this run does not write are left
- *   alone: an earlier report.pdf survives a run with -f json, and then is
- *   not listed in the new SHA256SUMS.
+ *   hashed and SHA256SUMS was written too; SHA256SUMS is put in place
+ *   last, so a directory whose SHA256SUMS is new holds every new file.
+ * - The commit is one transaction. Where the final name exists, the new
+ *   file is swapped with it (renameat2 RENAME_EXCHANGE): the old file
+ *   then lives on under the temporary name until every output is in
+ *   place, and only then is it unlinked. Where the final name is free, a
+ *   plain rename. When any step fails (an immutable old file, a
+ *   directory in the way, a full disk), every swap already made is
+ *   swapped back and every new name removed, so the directory holds
+ *   exactly what it held before. A file system without RENAME_EXCHANGE
+ *   gets the same transaction from two renames: the old file aside to a
+ *   reserved temporary name, then the new one in (for that moment the
+ *   final name is missing, never half written).
+ * - Earlier outputs that this run does not write are removed in the same
+ *   transaction, so that no report.pdf with an old verdict lies beside a
+ *   SHA256SUMS that does not list it. Only the names the program claimed
+ *   (kva_outset_claim: its own output names) are touched, and only
+ *   regular files and symlinks under them (a symlink is removed, never
+ *   its target); every other file in the directory is left alone.
  * - While a set is open, SIGINT and SIGTERM remove the temporary files
  *   (and a directory the set created, when still empty) before the
  *   process dies of the signal. The handler only calls unlink, rmdir,
  *   sigaction and raise, which are async-signal-safe, on path strings
- *   built before they were published to it.
+ *   built before they were published to it. During the commit's swaps
+ *   the two signals are held back (a temporary name may hold an old
+ *   file then), and arrive once the transaction is complete or undone.
  */
 
 #define SUMS_NAME "SHA256SUMS"
@@ -44,11 +64,25 @@
 /* Paths the signal handler may have to remove, over every open set. */
 #define MAX_SIG_PATHS 64
 
+/* Where the commit left an entry (see the transaction above). */
+typedef enum placed {
+    P_NONE,    /* the new file is at tmp */
+    P_RENAMED, /* the new file is at final; there was no old one */
+    P_SWAPPED, /* the new file is at final, the old one at tmp */
+    P_ASIDE,   /* the new file is at final, the old one at aside */
+    P_STALE    /* (claimed name) the old file was moved to aside */
+} placed;
+
 typedef struct entry {
     char *name;  /* "report.json" */
     char *final; /* DIR/report.json */
     char *tmp;   /* DIR/.report.json.XXXXXX; NULL once renamed/removed */
     int slot;    /* in sig_paths, -1 when not registered */
+    char *aside; /* reserved temporary name for an old file, or NULL */
+    int aside_slot;
+    placed state;
+    bool keep;   /* tmp/aside holds an old file that could not be put
+                    back: never unlink it */
 } entry;
 
 struct kva_outset {
@@ -58,8 +92,14 @@ struct kva_outset {
     int made_slots[2];
     entry files[MAX_FILES];
     size_t n_files;
+    char *claimed[MAX_FILES]; /* names whose old files a commit removes */
+    size_t n_claimed;
+    entry stale[MAX_FILES];   /* claimed names this commit removes */
+    size_t n_stale;
     bool done; /* committed or aborted */
 };
+
+static bool use_exchange = true;
 
 static char *volatile sig_paths[MAX_SIG_PATHS]; /* files to unlink */
 static char *volatile sig_dirs[MAX_SIG_PATHS];  /* dirs to rmdir */
@@ -293,7 +333,7 @@ static char *parent_of(const char *path)
     return strndup(path, n);
 }
 
-static kva_error make_dir(kva_outset *os, kva_diag *err)
+static kva_error make_dir_unblocked(kva_outset *os, kva_diag *err)
 {
     struct stat st;
 
@@ -326,6 +366,37 @@ static kva_error make_dir(kva_outset *os, kva_diag *err)
     os->made_dir = os->dir;
     os->made_slots[1] = publish(sig_dirs, os->dir);
     return KVA_OK;
+}
+
+/* SIGINT and SIGTERM wait while a directory is made and published: in
+ * between, the handler would not know to remove it. */
+static kva_error make_dir(kva_outset *os, kva_diag *err)
+{
+    sigset_t old;
+    kva_error e;
+
+    block(&old);
+    e = make_dir_unblocked(os, err);
+    unblock(&old);
+    return e;
+}
+
+/* create_temp() and publish() with SIGINT and SIGTERM held back between
+ * them, for the same reason. Returns the path (*slot set) or NULL with
+ * errno set. */
+static char *create_published(const char *dir, const char *name, int *slot)
+{
+    sigset_t old;
+    char *p;
+    int e;
+
+    block(&old);
+    p = create_temp(dir, name);
+    e = errno;
+    *slot = p ? publish(sig_paths, p) : -1;
+    unblock(&old);
+    errno = e;
+    return p;
 }
 
 kva_error kva_outset_new(const char *dir, kva_outset **out, kva_diag *err)
@@ -376,6 +447,7 @@ static kva_error add_entry(kva_outset *os, const char *name, entry **out,
     en = &os->files[os->n_files];
     memset(en, 0, sizeof *en);
     en->slot = -1;
+    en->aside_slot = -1;
     en->name = strdup(name);
     en->final = join(os->dir, name);
     if (!en->name || !en->final) {
@@ -384,14 +456,13 @@ static kva_error add_entry(kva_outset *os, const char *name, entry **out,
         kva_diag_set(err, KVA_ERR_NOMEM, NULL, 0, 0, "out of memory");
         return KVA_ERR_NOMEM;
     }
-    en->tmp = create_temp(os->dir, name);
+    en->tmp = create_published(os->dir, name, &en->slot);
     if (!en->tmp) {
         int e = errno;
         free(en->name);
         free(en->final);
         return io_error(err, os->dir, e);
     }
-    en->slot = publish(sig_paths, en->tmp);
     os->n_files++;
     *out = en;
     return KVA_OK;
@@ -421,16 +492,54 @@ kva_error kva_outset_add(kva_outset *os, const char *final_name,
     return KVA_OK;
 }
 
-/* Remove an entry's temporary file (if still there) and its slot. */
+kva_error kva_outset_claim(kva_outset *os, const char *name, kva_diag *err)
+{
+    if (!os || os->done) {
+        kva_diag_set(err, KVA_ERR_IO, NULL, 0, 0, "output set already closed");
+        return KVA_ERR_IO;
+    }
+    if (!name || !*name || strchr(name, '/') || strcmp(name, ".") == 0 ||
+        strcmp(name, "..") == 0 || strcmp(name, SUMS_NAME) == 0) {
+        kva_diag_set(err, KVA_ERR_IO, os->dir, 0, 0, "bad output name '%s'",
+                     name ? name : "");
+        return KVA_ERR_IO;
+    }
+    for (size_t i = 0; i < os->n_claimed; i++)
+        if (strcmp(os->claimed[i], name) == 0)
+            return KVA_OK;
+    if (os->n_claimed == MAX_FILES) {
+        kva_diag_set(err, KVA_ERR_IO, os->dir, 0, 0,
+                     "too many output names in one set");
+        return KVA_ERR_IO;
+    }
+    os->claimed[os->n_claimed] = strdup(name);
+    if (!os->claimed[os->n_claimed]) {
+        kva_diag_set(err, KVA_ERR_NOMEM, NULL, 0, 0, "out of memory");
+        return KVA_ERR_NOMEM;
+    }
+    os->n_claimed++;
+    return KVA_OK;
+}
+
+void kva_outset_use_exchange(bool on)
+{
+    use_exchange = on;
+}
+
+/* Remove an entry's temporary files (if still there) and their slots,
+ * unless they hold an old file that could not be put back. */
 static void drop_temp(entry *en)
 {
-    if (!en->tmp)
-        return;
     unpublish(sig_paths, en->slot);
-    en->slot = -1;
-    unlink(en->tmp);
+    unpublish(sig_paths, en->aside_slot);
+    en->slot = en->aside_slot = -1;
+    if (en->tmp && !en->keep)
+        unlink(en->tmp);
+    if (en->aside && !en->keep)
+        unlink(en->aside);
     free(en->tmp);
-    en->tmp = NULL;
+    free(en->aside);
+    en->tmp = en->aside = NULL;
 }
 
 /*
@@ -566,12 +675,158 @@ static void sync_dir(const char *dir)
     close(fd);
 }
 
+/* Reserve a temporary name for an old file moved out of the way. */
+static kva_error reserve_aside(const kva_outset *os, entry *en,
+                               kva_diag *err)
+{
+    if (en->aside)
+        return KVA_OK;
+    en->aside = create_published(os->dir, en->name, &en->aside_slot);
+    if (!en->aside)
+        return io_error(err, os->dir, errno);
+    return KVA_OK;
+}
+
+static bool exchange(const char *a, const char *b)
+{
+#ifdef RENAME_EXCHANGE
+    if (use_exchange)
+        return renameat2(AT_FDCWD, a, AT_FDCWD, b, RENAME_EXCHANGE) == 0;
+#else
+    (void)a, (void)b;
+#endif
+    errno = EINVAL;
+    return false;
+}
+
+/* Put one new file in place (see the transaction at the top). */
+static kva_error place(const kva_outset *os, entry *en, kva_diag *err)
+{
+    struct stat st;
+    int e;
+
+    if (lstat(en->final, &st) != 0) {
+        if (errno != ENOENT)
+            return io_error(err, en->final, errno);
+        if (rename(en->tmp, en->final) != 0)
+            return io_error(err, en->final, errno);
+        en->state = P_RENAMED;
+        return KVA_OK;
+    }
+    /* A swap would happily put a directory under the temporary name;
+       rename() could not replace it either. */
+    if (S_ISDIR(st.st_mode))
+        return io_error(err, en->final, EISDIR);
+    if (exchange(en->tmp, en->final)) {
+        en->state = P_SWAPPED;
+        return KVA_OK;
+    }
+    e = errno;
+    if (e != EINVAL && e != ENOSYS && e != EOPNOTSUPP && e != ENOTSUP)
+        return io_error(err, en->final, e);
+    if (reserve_aside(os, en, err) != KVA_OK)
+        return KVA_ERR_IO;
+    if (rename(en->final, en->aside) != 0)
+        return io_error(err, en->final, errno);
+    if (rename(en->tmp, en->final) != 0) {
+        e = errno;
+        if (rename(en->aside, en->final) != 0)
+            en->keep = true;
+        return io_error(err, en->final, e);
+    }
+    en->state = P_ASIDE;
+    return KVA_OK;
+}
+
+/* Undo place() or a stale removal; false when the old file could not be
+ * put back (it then stays under its temporary name). */
+static bool unplace(entry *en)
+{
+    bool ok = true;
+
+    switch (en->state) {
+    case P_NONE:
+        break;
+    case P_RENAMED:
+        unlink(en->final);
+        break;
+    case P_SWAPPED:
+        ok = exchange(en->tmp, en->final);
+        break;
+    case P_ASIDE:
+    case P_STALE:
+        ok = rename(en->aside, en->final) == 0;
+        break;
+    }
+    if (!ok)
+        en->keep = true;
+    en->state = P_NONE;
+    return ok;
+}
+
+/*
+ * The claimed names this commit does not write, and that hold a regular
+ * file or a symlink now: their entries get a reserved aside name.
+ */
+static kva_error find_stale(kva_outset *os, kva_diag *err)
+{
+    for (size_t i = 0; i < os->n_claimed; i++) {
+        const char *name = os->claimed[i];
+        bool written = false;
+        struct stat st;
+        entry *en;
+
+        for (size_t k = 0; k < os->n_files && !written; k++)
+            written = strcmp(os->files[k].name, name) == 0;
+        if (written)
+            continue;
+        en = &os->stale[os->n_stale];
+        memset(en, 0, sizeof *en);
+        en->slot = en->aside_slot = -1;
+        en->name = strdup(name);
+        en->final = join(os->dir, name);
+        if (!en->name || !en->final) {
+            free(en->name);
+            free(en->final);
+            kva_diag_set(err, KVA_ERR_NOMEM, NULL, 0, 0, "out of memory");
+            return KVA_ERR_NOMEM;
+        }
+        os->n_stale++;
+        if (lstat(en->final, &st) != 0) {
+            if (errno != ENOENT)
+                return io_error(err, en->final, errno);
+            continue;
+        }
+        if (!S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode))
+            continue;
+        if (reserve_aside(os, en, err) != KVA_OK)
+            return KVA_ERR_IO;
+    }
+    return KVA_OK;
+}
+
+/* Move a stale output out of the way (onto its reserved aside name). */
+static kva_error remove_stale(entry *en, kva_diag *err)
+{
+    if (!en->aside)
+        return KVA_OK;
+    if (rename(en->final, en->aside) != 0) {
+        if (errno == ENOENT) /* gone meanwhile: nothing to remove */
+            return KVA_OK;
+        return io_error(err, en->final, errno);
+    }
+    en->state = P_STALE;
+    return KVA_OK;
+}
+
 kva_error kva_outset_commit(kva_outset *os, kva_diag *err)
 {
     char hex[MAX_FILES][65];
     char *sums = NULL;
-    size_t sums_len = 0, n_outputs;
+    size_t sums_len = 0, n_outputs, n_placed = 0, n_removed = 0;
     entry *se;
+    sigset_t old_mask;
+    bool blocked = false;
     kva_error e;
 
     if (!os || os->done) {
@@ -580,17 +835,9 @@ kva_error kva_outset_commit(kva_outset *os, kva_diag *err)
     }
     n_outputs = os->n_files;
     for (size_t i = 0; i < n_outputs; i++) {
-        struct stat st;
-
         e = hash_and_sync(&os->files[i], hex[i], err);
         if (e != KVA_OK)
             goto fail;
-        /* rename() cannot put a file over a directory: find out now,
-           before anything was renamed. */
-        if (lstat(os->files[i].final, &st) == 0 && S_ISDIR(st.st_mode)) {
-            e = io_error(err, os->files[i].final, EISDIR);
-            goto fail;
-        }
     }
     sums = sums_text(os, hex, &sums_len);
     if (!sums) {
@@ -604,39 +851,60 @@ kva_error kva_outset_commit(kva_outset *os, kva_diag *err)
     e = write_file(se->tmp, se->final, sums, sums_len, err);
     if (e != KVA_OK)
         goto fail;
-    {
-        struct stat st;
-        if (lstat(se->final, &st) == 0 && S_ISDIR(st.st_mode)) {
-            e = io_error(err, se->final, EISDIR);
-            goto fail;
-        }
-    }
     free(sums);
     sums = NULL;
+    if ((e = find_stale(os, err)) != KVA_OK)
+        goto fail;
 
-    /* The point of no return: SHA256SUMS is last in files[]. */
+    /* The transaction: outputs, then the stale ones out, then
+       SHA256SUMS (last in files[]). */
+    block(&old_mask);
+    blocked = true;
+    for (; n_placed < n_outputs; n_placed++)
+        if ((e = place(os, &os->files[n_placed], err)) != KVA_OK)
+            goto undo;
+    for (; n_removed < os->n_stale; n_removed++)
+        if ((e = remove_stale(&os->stale[n_removed], err)) != KVA_OK)
+            goto undo;
+    if ((e = place(os, se, err)) != KVA_OK)
+        goto undo;
+    n_placed++;
+
+    /* Done: the old files go, and no temporary name is left. */
     for (size_t i = 0; i < os->n_files; i++) {
         entry *en = &os->files[i];
-        if (rename(en->tmp, en->final) != 0) {
-            e = io_error(err, en->final, errno);
-            goto fail;
+
+        if (en->state == P_RENAMED || en->state == P_ASIDE) {
+            /* the new file left tmp for its final name */
+            unpublish(sig_paths, en->slot);
+            en->slot = -1;
+            free(en->tmp);
+            en->tmp = NULL;
         }
-        unpublish(sig_paths, en->slot);
-        en->slot = -1;
-        free(en->tmp);
-        en->tmp = NULL;
+        drop_temp(en);
     }
+    for (size_t i = 0; i < os->n_stale; i++)
+        drop_temp(&os->stale[i]);
     sync_dir(os->dir);
     os->done = true;
     /* Keep a directory we made: it now holds the reports. */
     unpublish(sig_dirs, os->made_slots[0]);
     unpublish(sig_dirs, os->made_slots[1]);
     os->made_slots[0] = os->made_slots[1] = -1;
+    unblock(&old_mask);
     return KVA_OK;
 
+undo:
+    while (n_placed > 0)
+        unplace(&os->files[--n_placed]);
+    while (n_removed > 0)
+        unplace(&os->stale[--n_removed]);
+    sync_dir(os->dir);
 fail:
     free(sums);
     kva_outset_abort(os);
+    if (blocked)
+        unblock(&old_mask);
     return e;
 }
 
@@ -646,6 +914,8 @@ void kva_outset_abort(kva_outset *os)
         return;
     for (size_t i = 0; i < os->n_files; i++)
         drop_temp(&os->files[i]);
+    for (size_t i = 0; i < os->n_stale; i++)
+        drop_temp(&os->stale[i]);
     /* A directory this set created goes too, when nothing else was put
        in it meanwhile (rmdir fails on a non-empty directory). */
     unpublish(sig_dirs, os->made_slots[1]);
@@ -667,7 +937,16 @@ void kva_outset_free(kva_outset *os)
         free(os->files[i].name);
         free(os->files[i].final);
         free(os->files[i].tmp);
+        free(os->files[i].aside);
     }
+    for (size_t i = 0; i < os->n_stale; i++) {
+        free(os->stale[i].name);
+        free(os->stale[i].final);
+        free(os->stale[i].tmp);
+        free(os->stale[i].aside);
+    }
+    for (size_t i = 0; i < os->n_claimed; i++)
+        free(os->claimed[i]);
     free(os->made_parent);
     free(os->dir);
     free(os);

@@ -20,8 +20,11 @@ typedef struct newwarn {
 
 /* One management group that holds failing subscriptions. */
 typedef struct mgroup {
-    const char *id;      /* name (id) when known, else display name */
+    const char *id;      /* its id (the "name" in the evidence); NULL when
+                            the evidence gives only a display name */
     const char *display; /* display name, else id */
+    const char *tenant;  /* the tenant of its failing subscriptions; NULL
+                            when unknown or not one */
     size_t n_subs;
     /* vault locations seen in its failing subscriptions */
     struct loc {
@@ -225,35 +228,54 @@ static kva_error fill_subscriptions(rctx *c)
     return KVA_OK;
 }
 
-/* The nearest management group of a subscription: its id (name) when the
- * evidence has it, else its display name. NULL when none is known. */
-static const char *nearest_mg(const kva_sub *s, const char **display)
+/*
+ * The nearest management group of a subscription: false when the
+ * evidence names none. *id is its id (the chain entry's "name"), NULL
+ * when the evidence gives only its display name; *display is the display
+ * name, else the id.
+ */
+static bool nearest_mg(const kva_sub *s, const char **id, const char **display)
 {
-    const char *id, *name;
+    const char *name;
 
     if (!s || !s->n_mgmt_groups)
-        return NULL;
+        return false;
     name = s->mgmt_groups ? s->mgmt_groups[0] : NULL;
-    id = s->mgmt_group_ids ? s->mgmt_group_ids[0] : NULL;
-    if (!id)
-        id = name;
-    *display = name ? name : id;
-    return id;
+    *id = s->mgmt_group_ids ? s->mgmt_group_ids[0] : NULL;
+    *display = name ? name : *id;
+    return *display != NULL;
 }
 
 typedef struct subref {
-    const char *mg;
+    const char *id;      /* NULL: known by display name only */
     const char *display;
     size_t index; /* into r->subs */
 } subref;
+
+/* What groups are told apart by: the id, else the display name. A group
+ * known by its id and one known only by a display name are never taken
+ * for the same group, even when the texts agree. */
+static const char *subref_key(const subref *x)
+{
+    return x->id ? x->id : x->display;
+}
+
+static bool same_group(const subref *x, const subref *y)
+{
+    return !x->id == !y->id &&
+           kva_strcasecmp(subref_key(x), subref_key(y)) == 0;
+}
 
 /* Group by id without case; within a group, result order, so that a
  * group is named as its highest-priority subscription spells it. */
 static int subref_cmp(const void *a, const void *b)
 {
     const subref *x = a, *y = b;
-    int c = kva_strcasecmp(x->mg, y->mg);
+    int c;
 
+    if (!x->id != !y->id)
+        return x->id ? -1 : 1;
+    c = kva_strcasecmp(subref_key(x), subref_key(y));
     if (c)
         return c;
     return x->index < y->index ? -1 : x->index > y->index;
@@ -265,7 +287,128 @@ static int group_cmp(const void *a, const void *b)
 
     if (x->n_subs != y->n_subs)
         return x->n_subs > y->n_subs ? -1 : 1;
-    return strcmp(x->id, y->id);
+    if (!x->id != !y->id)
+        return x->id ? -1 : 1;
+    return strcmp(x->id ? x->id : x->display, y->id ? y->id : y->display);
+}
+
+/*
+ * Whether the subscription is, or may be, below the management group g
+ * (which has an id). The chain of ancestors settles it when it holds ids:
+ * the group is in it or not. An ancestor known only by a display name
+ * counts when that name is the group's. A subscription whose evidence
+ * shows no management group id may sit anywhere in its tenant, so it
+ * counts unless it is known to be in another tenant. Erring towards
+ * "below" costs a --not-scopes entry the assignment did not need;
+ * erring the other way would turn the plan on where an exception says
+ * it stays off.
+ */
+static bool may_be_below(const kva_sub *s, const mgroup *g)
+{
+    bool any_id = false;
+
+    for (size_t k = 0; k < s->n_mgmt_groups; k++) {
+        const char *id = s->mgmt_group_ids ? s->mgmt_group_ids[k] : NULL;
+        const char *name = s->mgmt_groups ? s->mgmt_groups[k] : NULL;
+
+        if (id) {
+            any_id = true;
+            if (kva_strcasecmp(id, g->id) == 0)
+                return true;
+        } else if (name && g->display &&
+                   kva_strcasecmp(name, g->display) == 0) {
+            return true;
+        }
+    }
+    if (any_id)
+        return false;
+    return !(s->tenant_id && g->tenant &&
+             kva_strcasecmp(s->tenant_id, g->tenant) != 0);
+}
+
+static int str_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * The exclusions of the assignment at g: "" when there are none, else
+ * " --not-scopes /subscriptions/ID ..." for every exempt or not
+ * applicable subscription that may be below g (see may_be_below), sorted
+ * and each once. The string is owned by the result. When such a
+ * subscription's id is not a GUID, it cannot be excluded safely: *out is
+ * NULL and *bad names the id.
+ */
+static kva_error not_scopes(rctx *c, const mgroup *g, const char **out,
+                            const char **bad)
+{
+    static const char opt[] = " --not-scopes";
+    static const char pre[] = " /subscriptions/";
+    kva_result *r = c->r;
+    char (*ids)[37] = NULL;
+    char **sorted = NULL;
+    size_t n = 0, len = sizeof opt - 1;
+    char *buf = NULL, *p;
+    kva_error e = KVA_OK;
+
+    *out = NULL;
+    *bad = NULL;
+    ids = malloc((r->n_subs ? r->n_subs : 1) * sizeof *ids);
+    sorted = malloc((r->n_subs ? r->n_subs : 1) * sizeof *sorted);
+    if (!ids || !sorted) {
+        e = nomem(c);
+        goto out;
+    }
+    for (size_t i = 0; i < r->n_subs; i++) {
+        const kva_res_sub *rs = &r->subs[i];
+
+        if (rs->status != KVA_ST_EXEMPT &&
+            rs->status != KVA_ST_NOT_APPLICABLE)
+            continue;
+        if (!rs->sub || !may_be_below(rs->sub, g))
+            continue;
+        if (!kva_is_guid(rs->sub->id)) {
+            *bad = rs->sub->id ? rs->sub->id : "";
+            goto out;
+        }
+        memcpy(ids[n], rs->sub->id, 37);
+        kva_str_lower(ids[n]);
+        sorted[n] = ids[n];
+        n++;
+    }
+    if (n == 0) {
+        *out = "";
+        goto out;
+    }
+    qsort(sorted, n, sizeof *sorted, str_cmp);
+    for (size_t i = 0; i < n; i++)
+        len += sizeof pre - 1 + 36;
+    buf = malloc(len + 1);
+    if (!buf) {
+        e = nomem(c);
+        goto out;
+    }
+    p = buf;
+    memcpy(p, opt, sizeof opt - 1);
+    p += sizeof opt - 1;
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0 && strcmp(sorted[i], sorted[i - 1]) == 0)
+            continue;
+        memcpy(p, pre, sizeof pre - 1);
+        p += sizeof pre - 1;
+        memcpy(p, sorted[i], 36);
+        p += 36;
+    }
+    *p = '\0';
+    *out = own(c, buf);
+    buf = NULL;
+    if (!*out)
+        e = nomem(c);
+out:
+    free(buf);
+    free(sorted);
+    free(ids);
+    return e;
 }
 
 static bool count_location(mgroup *g, const char *name)
@@ -310,6 +453,11 @@ static const char *main_location(const mgroup *g)
  * management group that holds two or more failing subscriptions. The
  * identity's location is the region most of their key vaults are in (a
  * region the organisation evidently allows), else the template's default.
+ * The assignment reaches every subscription below the group, so the
+ * exempt and not applicable ones are excluded with --not-scopes (the
+ * remediation task then cannot touch them either); a group whose
+ * exclusions cannot be written, or whose id the evidence does not give,
+ * gets a policy_route_skipped warning instead of a command.
  */
 static kva_error fill_mg_plans(rctx *c)
 {
@@ -331,15 +479,12 @@ static kva_error fill_mg_plans(rctx *c)
         goto out;
     }
     for (size_t i = 0; i < r->n_subs; i++) {
-        const char *display = NULL;
-        const char *mg;
+        const char *id = NULL, *display = NULL;
 
-        if (!failing(r->subs[i].status))
+        if (!failing(r->subs[i].status) ||
+            !nearest_mg(r->subs[i].sub, &id, &display))
             continue;
-        mg = nearest_mg(r->subs[i].sub, &display);
-        if (!mg)
-            continue;
-        refs[n_refs].mg = mg;
+        refs[n_refs].id = id;
         refs[n_refs].display = display;
         refs[n_refs].index = i;
         n_refs++;
@@ -355,16 +500,29 @@ static kva_error fill_mg_plans(rctx *c)
     for (size_t i = 0; i < n_refs;) {
         size_t j = i;
 
-        while (j < n_refs && kva_strcasecmp(refs[j].mg, refs[i].mg) == 0)
+        while (j < n_refs && same_group(&refs[j], &refs[i]))
             j++;
         if (j - i >= 2) {
             mgroup *g = &groups[n_groups++];
+            bool mixed = false;
 
-            g->id = refs[i].mg;
+            g->id = refs[i].id;
             g->display = refs[i].display;
             g->n_subs = j - i;
-            for (size_t k = i; k < j; k++)
+            for (size_t k = i; k < j; k++) {
+                const kva_sub *sub = r->subs[refs[k].index].sub;
+                const char *tenant = sub ? sub->tenant_id : NULL;
+
                 group_of[refs[k].index] = n_groups;
+                if (!tenant)
+                    continue;
+                if (!g->tenant)
+                    g->tenant = tenant;
+                else if (kva_strcasecmp(g->tenant, tenant) != 0)
+                    mixed = true;
+            }
+            if (mixed)
+                g->tenant = NULL;
         }
         i = j;
     }
@@ -411,9 +569,24 @@ static kva_error fill_mg_plans(rctx *c)
         kva_res_mg_plan *p = &r->mg_plans[n_plans];
         const char *loc = main_location(g);
         const char *keys[] = {"management_group_id", "assignment_name",
-                              "policy_definition_id", "location"};
-        const char *values[4];
+                              "policy_definition_id", "location",
+                              "not_scopes"};
+        const char *values[5];
+        const char *excluded = NULL, *bad = NULL;
 
+        if (!g->id) {
+            e = warn(c, "policy_route_skipped", NULL,
+                     own_printf(c,
+                                "management group '%s' holds %zu failing "
+                                "subscriptions, but the evidence gives only "
+                                "its display name, not its id (the \"name\" "
+                                "in managementGroupAncestorsChain): no Azure "
+                                "Policy command was written for it",
+                                g->display, g->n_subs));
+            if (e != KVA_OK)
+                goto out;
+            continue;
+        }
         if (!mg_id_valid(g->id)) {
             e = warn(c, "policy_route_skipped", NULL,
                      own_printf(c,
@@ -426,16 +599,48 @@ static kva_error fill_mg_plans(rctx *c)
                 goto out;
             continue;
         }
+        if ((e = not_scopes(c, g, &excluded, &bad)) != KVA_OK)
+            goto out;
+        if (bad) {
+            e = warn(c, "policy_route_skipped", NULL,
+                     own_printf(c,
+                                "management group '%s' holds %zu failing "
+                                "subscriptions, but subscription '%s' is "
+                                "exempt or not applicable, may be below it, "
+                                "and cannot be excluded from the assignment: "
+                                "its id is not a GUID. No Azure Policy "
+                                "command was written for it",
+                                g->display, g->n_subs, bad));
+            if (e != KVA_OK)
+                goto out;
+            continue;
+        }
+        if (*excluded &&
+            !kva_templates_uses(c->t, "policy_assign", "not_scopes")) {
+            e = warn(c, "policy_route_skipped", NULL,
+                     own_printf(c,
+                                "management group '%s' holds %zu failing "
+                                "subscriptions and exempt or not applicable "
+                                "ones that the assignment must leave alone, "
+                                "but the policy_assign template has no "
+                                "{not_scopes}: no Azure Policy command was "
+                                "written for it",
+                                g->display, g->n_subs));
+            if (e != KVA_OK)
+                goto out;
+            continue;
+        }
         values[0] = g->id;
         values[1] = kva_templates_param(c->t, "assignment_name");
         values[2] = policy_id;
         values[3] = loc ? loc : kva_templates_param(c->t, "default_location");
+        values[4] = excluded;
         p->mgmt_group = g->display;
         p->mgmt_group_id = g->id;
         p->n_subs = g->n_subs;
-        if ((e = expand(c, "policy_assign", keys, values, 4,
+        if ((e = expand(c, "policy_assign", keys, values, 5,
                         &p->assign_cmd)) != KVA_OK ||
-            (e = expand(c, "policy_remediate", keys, values, 4,
+            (e = expand(c, "policy_remediate", keys, values, 5,
                         &p->remediate_cmd)) != KVA_OK)
             goto out;
         n_plans++;

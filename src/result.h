@@ -78,11 +78,16 @@ typedef struct kva_res_sub {
     unsigned flags;             /* kva_flag bits */
     const kva_pricing *pricing; /* the subscription-level KeyVaults pricing
                                    that decided the status (the more severe
-                                   one on conflict); NULL = no evidence */
+                                   one on conflict; among equal tiers the
+                                   one that raises flags); NULL = no
+                                   evidence */
     const char *tier;           /* pricing->tier or NULL */
     const char *sub_plan;
     int64_t enablement_time;    /* KVA_UNKNOWN_TIME when absent */
-    int64_t trial_remaining_s;  /* KVA_UNKNOWN_SECONDS when absent */
+    int64_t trial_remaining_s;  /* the most any KeyVaults record of the
+                                   deciding tier shows (flags, likewise,
+                                   are those of all such records);
+                                   KVA_UNKNOWN_SECONDS when absent */
     const char *owner;          /* from the subscription's own tags */
     kva_owner_source owner_source; /* SUBSCRIPTION or NONE */
     const char *environment;    /* normalised: "production", "unknown", or
@@ -112,7 +117,8 @@ typedef struct kva_res_vault {
     bool covered;
     bool counted;               /* false for vaults of not_applicable
                                    subscriptions */
-    const kva_pricing *vault_pricing; /* vault-level KeyVaults pricing, or
+    const kva_pricing *vault_pricing; /* vault-level KeyVaults pricing (one
+                                   marked inherited never counts), or
                                    NULL */
     const char *owner;
     kva_owner_source owner_source;
@@ -120,12 +126,18 @@ typedef struct kva_res_vault {
 } kva_res_vault;
 
 /* One row of by_owner / by_environment / by_tenant / by_management_group.
- * key is "(none)" for vaults without an owner, "unknown" env, etc. */
+ * key is "(none)" for vaults without an owner, "unknown" env, etc. A
+ * management group row is keyed on the group's id (its display name only
+ * when the evidence gives no id): display names repeat across tenants
+ * ("Tenant Root Group"). */
 typedef struct kva_breakdown {
     const char *key;
     size_t vaults_total;
     size_t vaults_covered;
     double vault_coverage_pct;  /* -1 when vaults_total == 0 (JSON null) */
+    const char *name;           /* by_management_group: the group's display
+                                   name (NULL for "(none)"); NULL in the
+                                   other breakdowns */
 } kva_breakdown;
 
 typedef struct kva_kpis {

@@ -1,11 +1,14 @@
 #include "templates.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
@@ -35,6 +38,13 @@
  * blocks need no escaping). Which placeholders a command may use, and
  * which it must use, is fixed in cmd_specs[] below: a user may reword a
  * command but never drop the subscription or management group it acts on.
+ *
+ * {not_scopes} (policy_assign) is either empty or a space, "--not-scopes"
+ * and the scope of every subscription the assignment must leave alone
+ * (exempt or not applicable, below the management group), so that it can
+ * follow the last argument directly. It is optional in a template, but a
+ * template without it gets no policy command where something must be
+ * excluded (see remediation.c).
  */
 
 #define SCHEMA "kvaudit.templates/1"
@@ -46,7 +56,7 @@ enum { F_CONTROL, F_COMMANDS, F_WORDING, F__COUNT };
 static const char *const file_names[F__COUNT] = {
     "control.json", "commands.json", "wording.json"};
 
-#define MAX_PH 5
+#define MAX_PH 6
 
 typedef struct cmd_spec {
     const char *name;
@@ -61,7 +71,7 @@ static const cmd_spec cmd_specs[] = {
     {"verify_powershell", {"subscription_id"}, {"subscription_id"}},
     {"policy_assign",
      {"management_group_id", "assignment_name", "policy_definition_id",
-      "location"},
+      "location", "not_scopes"},
      {"management_group_id"}},
     {"policy_remediate",
      {"management_group_id", "assignment_name", "policy_definition_id"},
@@ -917,18 +927,44 @@ static kva_error load_file(kva_templates *t, int which, const char *path,
 static kva_error read_whole(const char *path, unsigned char **out,
                             size_t *len, kva_diag *err)
 {
-    FILE *fp = fopen(path, "rb");
+    FILE *fp = NULL;
     unsigned char *buf = NULL;
     size_t n = 0, cap = 0;
     kva_error code = KVA_ERR_TEMPLATE;
+    struct stat st;
+    int fd, flags;
 
     *out = NULL;
     *len = 0;
-    if (!fp) {
+    /* O_NONBLOCK so that a FIFO cannot make the open wait for a writer;
+     * anything but a regular file is refused before reading. */
+    fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
         kva_diag_set(err, KVA_ERR_TEMPLATE, path, 0, 0,
                      "cannot open: %s (--templates DIR must hold "
                      "control.json, commands.json and wording.json)",
                      strerror(errno));
+        return KVA_ERR_TEMPLATE;
+    }
+    if (fstat(fd, &st) != 0) {
+        kva_diag_set(err, KVA_ERR_TEMPLATE, path, 0, 0, "cannot read: %s",
+                     strerror(errno));
+        close(fd);
+        return KVA_ERR_TEMPLATE;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        kva_diag_set(err, KVA_ERR_TEMPLATE, path, 0, 0, "not a regular file");
+        close(fd);
+        return KVA_ERR_TEMPLATE;
+    }
+    flags = fcntl(fd, F_GETFL);
+    if (flags >= 0)
+        (void)fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+    fp = fdopen(fd, "rb");
+    if (!fp) {
+        kva_diag_set(err, KVA_ERR_TEMPLATE, path, 0, 0, "cannot open: %s",
+                     strerror(errno));
+        close(fd);
         return KVA_ERR_TEMPLATE;
     }
     for (;;) {
@@ -1121,6 +1157,14 @@ const char *kva_templates_text(const kva_templates *t, const char *key)
     hit = bsearch(&probe, t->wording, t->n_wording, sizeof *t->wording,
                   kv_cmp);
     return hit ? hit->value : "";
+}
+
+bool kva_templates_uses(const kva_templates *t, const char *name,
+                        const char *placeholder)
+{
+    const char *text = kva_templates_command(t, name);
+
+    return text && placeholder && text_uses(text, placeholder);
 }
 
 const char *kva_templates_param(const kva_templates *t, const char *name)

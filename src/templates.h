@@ -1,6 +1,7 @@
 #ifndef KVA_TEMPLATES_H
 #define KVA_TEMPLATES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "diag.h"
@@ -78,6 +79,13 @@ char *kva_templates_expand(const kva_templates *t, const char *name,
  * NULL for an unknown name. Owned by the set.
  */
 const char *kva_templates_command(const kva_templates *t, const char *name);
+
+/*
+ * Whether the command template `name` uses the placeholder `placeholder`
+ * ("not_scopes"); false for an unknown template.
+ */
+bool kva_templates_uses(const kva_templates *t, const char *name,
+                        const char *placeholder);
 
 /*
  * A parameter of commands.json: "assignment_name" (the policy assignment's

@@ -9,9 +9,15 @@
 #   run_kva ARGS...             run the binary: sets $rc, $out (stdout file),
 #                               $err (stderr file)
 #   finish                      exit with the failure count
+#
+# Suites source it from the top of the tree; $KVA is absolute, so that a
+# suite may run it from another directory.
 set -u
 BUILD=${BUILD:-build}
-KVA=${KVA:-$BUILD/kvaudit}
+case $BUILD in
+/*) KVA=${KVA:-$BUILD/kvaudit} ;;
+*) KVA=${KVA:-$(pwd)/$BUILD/kvaudit} ;;
+esac
 if [ -n "${KVA_VALGRIND:-}" ]; then
     KVA_RUN="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect $KVA"
 else

@@ -2,12 +2,14 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "../text.h"
 #include "scan.h"
@@ -33,23 +35,45 @@ typedef struct bctx {
 static kva_error read_all(const char *path, unsigned char **out, size_t *len,
                           kva_diag *err)
 {
-    FILE *f = fopen(path, "rb");
+    FILE *f;
     unsigned char *buf = NULL;
     size_t n = 0, cap = 0;
     struct stat st;
+    int fd, flags;
 
-    if (!f) {
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer. A FIFO or a
+     * device (/dev/zero) is refused before reading, and so is a huge
+     * regular file; the read loop below still stops at the limit for a
+     * file that grows. */
+    fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
         kva_diag_set(err, KVA_ERR_IO, path, 0, 0, "%s", strerror(errno));
         return KVA_ERR_IO;
     }
-    /* Refuse a huge regular file before reading it; the read loop below
-     * still stops at the limit for anything that grows or is not regular. */
-    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) &&
-        (uint64_t)st.st_size > KVA_MAX_FILE_SIZE) {
-        kva_diag_set(err, KVA_ERR_TOO_LARGE, path, 0, 0, "%s",
-                     kva_strerror(KVA_ERR_TOO_LARGE));
-        fclose(f);
+    if (fstat(fd, &st) != 0) {
+        kva_diag_set(err, KVA_ERR_IO, path, 0, 0, "%s", strerror(errno));
+        close(fd);
+        return KVA_ERR_IO;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        kva_diag_set(err, KVA_ERR_IO, path, 0, 0, "not a regular file");
+        close(fd);
+        return KVA_ERR_IO;
+    }
+    if ((uint64_t)st.st_size > KVA_MAX_FILE_SIZE) {
+        kva_diag_set(err, KVA_ERR_TOO_LARGE, path, 0, 0,
+                     "file is larger than 1 GiB");
+        close(fd);
         return KVA_ERR_TOO_LARGE;
+    }
+    flags = fcntl(fd, F_GETFL);
+    if (flags >= 0)
+        (void)fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+    f = fdopen(fd, "rb");
+    if (!f) {
+        kva_diag_set(err, KVA_ERR_IO, path, 0, 0, "%s", strerror(errno));
+        close(fd);
+        return KVA_ERR_IO;
     }
     for (;;) {
         if (cap - n < 65536 + 1) {
@@ -70,8 +94,8 @@ static kva_error read_all(const char *path, unsigned char **out, size_t *len,
         size_t got = fread(buf + n, 1, cap - n - 1, f);
         n += got;
         if (n > KVA_MAX_FILE_SIZE) {
-            kva_diag_set(err, KVA_ERR_TOO_LARGE, path, 0, 0, "%s",
-                         kva_strerror(KVA_ERR_TOO_LARGE));
+            kva_diag_set(err, KVA_ERR_TOO_LARGE, path, 0, 0,
+                         "file is larger than 1 GiB");
             free(buf);
             fclose(f);
             return KVA_ERR_TOO_LARGE;

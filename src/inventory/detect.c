@@ -193,6 +193,54 @@ static kva_rec_kind by_type(const char *type)
     return KVA_REC_OTHER;
 }
 
+/* Keys of Microsoft Graph / Azure AD directory objects (`az ad group|user|
+ * sp list`): their ids are bare GUIDs too, but they are never
+ * subscriptions. A key counts even when its value is null (Graph writes
+ * "mail": null). */
+static bool graph_object(const cJSON *rec)
+{
+    static const char *const keys[] = {
+        "securityEnabled", "mailEnabled",          "userPrincipalName",
+        "appId",           "servicePrincipalType", "mail",
+        "objectType",      "deletedDateTime"};
+
+    for (const cJSON *c = rec->child; c; c = c->next) {
+        if (!c->string)
+            continue;
+        if (kva_strncasecmp(c->string, "@odata.", 7) == 0 ||
+            kva_strncasecmp(c->string, "odata.", 6) == 0)
+            return true;
+        for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+            if (kva_strcasecmp(c->string, keys[i]) == 0)
+                return true;
+    }
+    return false;
+}
+
+/*
+ * A record with a bare GUID id and no type is a subscription only when it
+ * reads like one: `state` and a field that only subscription listings
+ * (az account list/show, azureProfile.json, Get-AzSubscription) carry.
+ */
+static bool subscription_markers(const cJSON *rec)
+{
+    static const char *const keys[] = {"tenantId",
+                                       "homeTenantId",
+                                       "isDefault",
+                                       "cloudName",
+                                       "environmentName",
+                                       "subscriptionId",
+                                       "subscriptionPolicies",
+                                       "authorizationSource"};
+
+    if (!has(rec, "state"))
+        return false;
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (has(rec, keys[i]))
+            return true;
+    return false;
+}
+
 kva_rec_kind kva_detect(const cJSON *rec)
 {
     const cJSON *type, *id;
@@ -213,10 +261,14 @@ kva_rec_kind kva_detect(const cJSON *rec)
         return KVA_REC_PRICING;
     if (ids && kva_id_is_vault(ids))
         return KVA_REC_VAULT;
-    if (ids && kva_id_is_sub(ids, guid) &&
-        (has(rec, "state") || has(rec, "name") || has(rec, "displayName") ||
-         has(rec, "tenantId") || has(rec, "subscriptionId")))
-        return KVA_REC_SUBSCRIPTION;
+    if (ids && kva_id_is_sub(ids, guid) && !graph_object(rec)) {
+        /* "/subscriptions/GUID" is an ARM id: only subscriptions have it. */
+        if (ids[0] == '/' ? (has(rec, "state") || has(rec, "name") ||
+                             has(rec, "displayName") || has(rec, "tenantId") ||
+                             has(rec, "subscriptionId"))
+                          : subscription_markers(rec))
+            return KVA_REC_SUBSCRIPTION;
+    }
     if (has(rec, "pricingTier"))
         return KVA_REC_PRICING;
     return KVA_REC_OTHER;

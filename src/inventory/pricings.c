@@ -207,7 +207,8 @@ static kva_error read_trial(const kva_rec *rec, const cJSON *json, int64_t *out)
     return KVA_OK;
 }
 
-/* deprecated: a boolean, or "True"/"False" as some API versions write. */
+/* deprecated, inherited: a boolean, or "True"/"False" as some API
+ * versions write. */
 static kva_error read_bool(const kva_rec *rec, const cJSON *json,
                            const char *name, int *out)
 {
@@ -253,6 +254,7 @@ kva_error kva_read_pricing(const kva_rec *rec, const cJSON *json)
     p.trial_remaining_s = KVA_UNKNOWN_SECONDS;
     p.enablement_time = KVA_UNKNOWN_TIME;
     p.deprecated = -1;
+    p.inherited = -1;
     p.scope = KVA_SCOPE_SUBSCRIPTION;
     p.input = rec->input;
     p.line = rec->line;
@@ -265,7 +267,8 @@ kva_error kva_read_pricing(const kva_rec *rec, const cJSON *json)
         (e = kva_rec_string(rec, json, "subPlan", true, true, &p.sub_plan)) ||
         (e = read_trial(rec, json, &p.trial_remaining_s)) ||
         (e = read_time(rec, json, "enablementTime", &p.enablement_time)) ||
-        (e = read_bool(rec, json, "deprecated", &p.deprecated)))
+        (e = read_bool(rec, json, "deprecated", &p.deprecated)) ||
+        (e = read_bool(rec, json, "inherited", &p.inherited)))
         goto done;
 
     sub_ok = subid && kva_guid_copy(subid, strlen(subid), sub_guid);
@@ -306,8 +309,10 @@ kva_error kva_read_pricing(const kva_rec *rec, const cJSON *json)
         goto done;
     }
 
-    if (name) {
-        if (have_id && pid.scope != KVA_SCOPE_RESOURCE_GROUP &&
+    /* The id is what Azure resolves; a `name` that says another plan is
+     * the odd one out. */
+    if (have_id) {
+        if (name && pid.scope != KVA_SCOPE_RESOURCE_GROUP &&
             (strlen(name) != pid.plan_len ||
              kva_strncasecmp(name, pid.plan, pid.plan_len) != 0)) {
             if (!(q = kva_quote60(name))) {
@@ -316,19 +321,19 @@ kva_error kva_read_pricing(const kva_rec *rec, const cJSON *json)
             }
             e = kva_rec_warn(rec, "id_mismatch", sub_guid,
                              "name %s differs from the plan in the id "
-                             "(%.*s); the name is used",
+                             "(%.*s); the id's is used",
                              q, (int)pid.plan_len, pid.plan);
             if (e != KVA_OK)
                 goto done;
         }
-        p.plan = name;
-        name = NULL;
-    } else if (have_id) {
         p.plan = strndup(pid.plan, pid.plan_len);
         if (!p.plan) {
             e = KVA_ERR_NOMEM;
             goto done;
         }
+    } else if (name) {
+        p.plan = name;
+        name = NULL;
     } else {
         e = kva_rec_skip(rec, "no plan: neither \"name\" nor \"id\" is given");
         goto done;

@@ -12,6 +12,7 @@
 #include <cjson/cJSON.h>
 
 #include "../hash.h"
+#include "../parallel.h"
 #include "../text.h"
 #include "detect.h"
 #include "readers.h"
@@ -459,6 +460,47 @@ static int same_value(const cJSON *a, const cJSON *b)
     return r;
 }
 
+/*
+ * Whether some key of obj may appear twice. Nearly no object repeats a
+ * key, and sorting every object's keys to find out was a tenth of the
+ * reading: objects of up to SMALL_OBJECT members are checked with a small
+ * hash set on the stack instead (a `true` sends them to the sorted check,
+ * which finds and reports the repeats).
+ */
+#define SMALL_OBJECT 32
+
+static bool may_repeat(const cJSON *obj)
+{
+    struct {
+        uint32_t hash;
+        const char *key;
+    } set[2 * SMALL_OBJECT];
+    uint64_t used = 0;
+    size_t n = 0;
+
+    _Static_assert(2 * SMALL_OBJECT <= 64, "one bit per slot");
+    for (const cJSON *c = obj->child; c; c = c->next)
+        if (++n > SMALL_OBJECT)
+            return true;
+    for (const cJSON *c = obj->child; c; c = c->next) {
+        uint32_t h = 2166136261u;
+        size_t i;
+
+        for (const unsigned char *p = (const unsigned char *)c->string; *p;
+             p++)
+            h = (h ^ (uint32_t)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p)) *
+                16777619u;
+        for (i = h % (2 * SMALL_OBJECT); used >> i & 1;
+             i = (i + 1) % (2 * SMALL_OBJECT))
+            if (set[i].hash == h && kva_strcasecmp(set[i].key, c->string) == 0)
+                return true;
+        used |= (uint64_t)1 << i;
+        set[i].hash = h;
+        set[i].key = c->string;
+    }
+    return false;
+}
+
 static kva_error check_object_keys(const kva_rec *rec, const cJSON *obj,
                                    const frame *f)
 {
@@ -466,7 +508,7 @@ static kva_error check_object_keys(const kva_rec *rec, const cJSON *obj,
     size_t n, i = 0;
     kva_error e = KVA_OK;
 
-    if (!obj->child || !obj->child->next)
+    if (!obj->child || !obj->child->next || !may_repeat(obj))
         return KVA_OK;
     refs = sorted_members(obj, &n);
     if (!refs)
@@ -613,6 +655,57 @@ static kva_reader_fn reader_for(kva_rec_kind k, kva_kind *kind)
 }
 
 /*
+ * A record that no reader claims is normally a resource of another kind
+ * and is passed over in silence. Not when what tells its kind is itself
+ * broken: a "type" or "id" that is not a string, an id that names a
+ * subscription but cannot be used (path tricks, no GUID), or a bare id
+ * that is no GUID beside Azure's tenantId/subscriptionId. Such a record
+ * may be the very pricing or subscription that decides the control, so
+ * it is skipped with a warning that says why.
+ */
+static bool present(const cJSON *v)
+{
+    return v && !cJSON_IsNull(v);
+}
+
+static kva_error check_unclaimed(const kva_rec *rec, const cJSON *json)
+{
+    static const char *const keys[] = {"type", "id"};
+    const cJSON *id;
+    const char *why = NULL, *seg;
+    char guid[37], *q;
+    size_t len;
+    kva_error e;
+
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        const cJSON *v = kva_field(json, keys[i]);
+        if (present(v) && !cJSON_IsString(v))
+            return kva_rec_skip(rec, "\"%s\" is %s, not a string", keys[i],
+                                kva_json_type_name(v));
+    }
+    id = kva_field(json, "id");
+    if (!cJSON_IsString(id) || present(kva_field(json, "type")))
+        return KVA_OK;
+    if (kva_id_sub_segment(id->valuestring, &seg, &len)) {
+        why = kva_id_problem(id->valuestring);
+        if (!why && !kva_guid_copy(seg, len, guid))
+            why = "names a subscription that is not a GUID";
+    } else if (id->valuestring[0] != '/' && !kva_is_guid(id->valuestring) &&
+               (present(kva_field_nested(json, "tenantId", NULL)) ||
+                present(kva_field_nested(json, "subscriptionId", NULL)))) {
+        why = "is not a subscription GUID";
+    }
+    if (!why)
+        return KVA_OK;
+    q = kva_quote60(id->valuestring);
+    if (!q)
+        return KVA_ERR_NOMEM;
+    e = kva_rec_skip(rec, "id %s %s", q, why);
+    free(q);
+    return e;
+}
+
+/*
  * One record: the JSON value at span `sp` of the decoded text, parsed on
  * its own so that memory stays bounded by the largest record.
  * `exceptions` sends it to the exceptions reader instead of classifying.
@@ -647,10 +740,13 @@ static kva_error read_record(file_reader *r, const char *jpath, kva_span sp,
                      *jpath ? jpath : "the record");
         return KVA_ERR_NOMEM;
     }
-    /* Records of other kinds are not evidence here: no warnings for them. */
+    /* Records of other kinds are not evidence here: no warnings for them,
+     * unless their kind cannot be told. */
     fn = exceptions ? kva_read_exception : reader_for(kva_detect(json), &kind);
-    if (!fn)
+    if (!fn) {
+        e = check_unclaimed(&rec, json);
         goto done;
+    }
     e = check_duplicates(&rec, json, NULL);
     if (e == KVA_OK)
         e = fn(&rec, json);
@@ -665,22 +761,137 @@ done:
     return e;
 }
 
-/* Every element of an array of records (the top-level array, or the array
- * that is the value of wrapper member `wname`). */
-static kva_error read_elements(file_reader *r, const char *wname, size_t wlen,
-                               const kva_span *elems, const kva_jtype *types,
-                               size_t n, bool exceptions)
+/* Elements lo..hi-1 of an array of records (the top-level array, or the
+ * array that is the value of wrapper member `wname`). */
+static kva_error read_range(file_reader *r, const char *wname, size_t wlen,
+                            const kva_span *elems, const kva_jtype *types,
+                            size_t lo, size_t hi, bool exceptions)
 {
     char *jpath = malloc(wlen + 32);
     kva_error e = KVA_OK;
 
     if (!jpath)
         return nomem(r);
-    for (size_t i = 0; i < n && e == KVA_OK; i++) {
+    for (size_t i = lo; i < hi && e == KVA_OK; i++) {
         snprintf(jpath, wlen + 32, "%.*s[%zu]", (int)wlen, wname, i);
         e = read_record(r, jpath, elems[i], types[i], exceptions);
     }
     free(jpath);
+    return e;
+}
+
+/*
+ * A large array is read in shares on several threads (kva_threads()):
+ * each thread parses, checks and extracts its share's records into a
+ * journal (kva_model_new_journal), and the journals are replayed into the
+ * file's model in share order. Readers look at nothing but their record,
+ * so the model, its warnings and their positions are exactly what reading
+ * the records in a row gives. Below PARALLEL_MIN records the threads
+ * would cost more than they save.
+ *
+ * cJSON's parse resets a global error pointer on every call: several
+ * threads write the same NULL to it. Nothing here reads it (the scanner
+ * has validated the text; a parse fails only for want of memory).
+ */
+#define PARALLEL_MIN 4096
+#define SHARE_MIN 1024
+
+typedef struct share {
+    file_reader r; /* its own journal, diagnostic and position cache */
+    kva_diag err;
+    size_t lo, hi;
+    kva_error e;
+} share;
+
+typedef struct shares {
+    share *v;
+    const char *wname;
+    size_t wlen;
+    const kva_span *elems;
+    const kva_jtype *types;
+    bool exceptions;
+} shares;
+
+static void read_share(void *ctx, size_t k)
+{
+    shares *sh = ctx;
+    share *s = &sh->v[k];
+
+    s->e = read_range(&s->r, sh->wname, sh->wlen, sh->elems, sh->types, s->lo,
+                      s->hi, sh->exceptions);
+}
+
+static kva_error read_elements(file_reader *r, const char *wname, size_t wlen,
+                               const kva_span *elems, const kva_jtype *types,
+                               size_t n, bool exceptions)
+{
+    unsigned threads = kva_threads();
+    size_t k, done = 0;
+    shares sh = {NULL, wname, wlen, elems, types, exceptions};
+    kva_poscache pc = r->pc;
+    kva_pool *pool = NULL;
+    kva_error e = KVA_OK;
+
+    if (threads < 2 || n < PARALLEL_MIN)
+        return read_range(r, wname, wlen, elems, types, 0, n, exceptions);
+    /* Several shares a thread: a share is replayed while later ones are
+     * still being read. */
+    k = 4 * (size_t)threads;
+    if (k > n / SHARE_MIN)
+        k = n / SHARE_MIN;
+    sh.v = calloc(k, sizeof *sh.v);
+    if (!sh.v)
+        return nomem(r);
+    for (size_t i = 0; i < k; i++) {
+        share *s = &sh.v[i];
+        uint32_t line, col;
+
+        s->lo = n * i / k;
+        s->hi = n * (i + 1) / k;
+        s->r = *r;
+        s->r.err = &s->err;
+        s->r.records = 0;
+        s->r.kinds_seen = 0;
+        s->r.m = kva_model_new_journal();
+        if (!s->r.m) {
+            e = nomem(r);
+            goto done;
+        }
+        /* Where the share starts, so that it counts lines from there. */
+        kva_text_position_at(&pc, r->text, r->len, elems[s->lo].off, &line,
+                             &col);
+        s->r.pc = pc;
+    }
+    pool = kva_pool_start(k, threads, read_share, &sh);
+    if (!pool) {
+        e = nomem(r);
+        goto done;
+    }
+    for (; done < k && e == KVA_OK; done++) {
+        share *s = &sh.v[done];
+
+        kva_pool_wait(pool, done);
+        if (kva_model_replay(r->m, s->r.m) != KVA_OK) {
+            e = nomem(r);
+            break;
+        }
+        r->records += s->r.records;
+        r->kinds_seen |= s->r.kinds_seen;
+        e = s->e;
+        if (e != KVA_OK) {
+            /* The first error in file order, as a single thread stops at. */
+            kva_diag_clear(r->err);
+            *r->err = s->err;
+            memset(&s->err, 0, sizeof s->err);
+        }
+    }
+done:
+    kva_pool_finish(pool);
+    for (size_t i = 0; i < k; i++) {
+        kva_model_free(sh.v[i].r.m);
+        kva_diag_clear(&sh.v[i].err);
+    }
+    free(sh.v);
     return e;
 }
 
@@ -790,6 +1001,99 @@ static char *member_string(const file_reader *r, const kva_scan_member *mb,
     return s;
 }
 
+/* Append ", what" (or "what" first) to the reason being built. */
+static void add_reason(char *buf, size_t size, const char *what,
+                       const char *suffix)
+{
+    size_t used = strlen(buf);
+
+    snprintf(buf + used, size - used, "%s%s%s", used ? ", " : "", what, suffix);
+}
+
+/*
+ * A paged or truncated dump: the wrapper says records are missing (a
+ * continuation token or link, resultTruncated, or a total larger than the
+ * records here). The other pages may well be other files under PATH, so
+ * the report stays complete; the warning says what to check.
+ */
+static kva_error check_paging(file_reader *r, const kva_scan *sc,
+                              const kva_scan_member *records)
+{
+    static const char *const links[] = {"skip_token", "$skipToken", "skipToken",
+                                        "nextLink", "@odata.nextLink"};
+    static const char *const totals[] = {"total_records", "totalRecords"};
+    const kva_scan_member *first = NULL, *total_mb = NULL;
+    char why[160] = "", num[32] = "";
+    size_t n = records->n_elems;
+    double total = 0;
+    uint32_t line, col;
+    kva_error e;
+
+    for (size_t i = 0; i < sizeof links / sizeof links[0]; i++) {
+        const kva_scan_member *mb = member(r, sc, links[i]);
+        /* null, false and "" say there is no next page */
+        if (!mb || mb->type == KVA_J_NULL || mb->type == KVA_J_FALSE ||
+            (mb->type == KVA_J_STRING && mb->value.len <= 2))
+            continue;
+        if (!first || mb->key.off < first->key.off)
+            first = mb;
+        add_reason(why, sizeof why, links[i], " set");
+    }
+    {
+        const kva_scan_member *mb = member(r, sc, "resultTruncated");
+        bool oom = false;
+        char *v = member_string(r, mb, &oom);
+
+        if (oom)
+            return nomem(r);
+        if (mb &&
+            (mb->type == KVA_J_TRUE || (v && kva_strcasecmp(v, "true") == 0))) {
+            if (!first || mb->key.off < first->key.off)
+                first = mb;
+            add_reason(why, sizeof why, "resultTruncated", " is true");
+        }
+        free(v);
+    }
+    for (size_t i = 0; i < sizeof totals / sizeof totals[0] && !total_mb; i++) {
+        const kva_scan_member *mb = member(r, sc, totals[i]);
+        const char *end = NULL;
+        cJSON *j;
+
+        if (!mb || mb->type != KVA_J_NUMBER)
+            continue;
+        j = cJSON_ParseWithLengthOpts(r->text + mb->value.off, mb->value.len,
+                                      &end, 0);
+        if (!j)
+            return nomem(r);
+        if (cJSON_IsNumber(j) && j->valuedouble > (double)n) {
+            total_mb = mb;
+            total = j->valuedouble;
+            snprintf(num, sizeof num, "%.15g", total);
+        }
+        cJSON_Delete(j);
+        if (total_mb && !first) {
+            first = mb;
+            snprintf(why, sizeof why, "%s is %s", totals[i], num);
+        }
+    }
+    if (!first)
+        return KVA_OK;
+    kva_text_position(r->text, r->len, first->key.off - 1, &line, &col);
+    if (total_mb)
+        e = kva_model_add_warning(
+            r->m, "partial_dump", r->path, NULL, line, col,
+            "this file holds %zu of %s records (%s): export every page into "
+            "PATH",
+            n, num, why);
+    else
+        e = kva_model_add_warning(
+            r->m, "partial_dump", r->path, NULL, line, col,
+            "this file holds %zu record%s and more exist (%s): export every "
+            "page into PATH",
+            n, n == 1 ? "" : "s", why);
+    return e == KVA_OK ? KVA_OK : nomem(r);
+}
+
 static bool prefix_ci(const char *s, const char *prefix)
 {
     return kva_strncasecmp(s, prefix, strlen(prefix)) == 0;
@@ -868,6 +1172,8 @@ static kva_error read_outline(file_reader *r, const kva_scan *sc,
         if (e == KVA_OK)
             e = read_elements(r, r->text + mb->key.off, mb->key.len, mb->elems,
                               mb->elem_types, mb->n_elems, false);
+        if (e == KVA_OK)
+            e = check_paging(r, sc, mb);
         goto done;
     }
     /* Any other object is one record: `show` commands, single resources. */
@@ -998,9 +1304,31 @@ static kva_kind kind_of(unsigned seen)
     return found;
 }
 
+/*
+ * The SHA-256 of a large file is taken on a thread of its own while the
+ * text is decoded, scanned and read: it needs nothing but the raw bytes.
+ */
+#define PARALLEL_HASH_MIN (1u << 20)
+
+typedef struct hash_job {
+    const unsigned char *raw;
+    size_t size;
+    char hex[65];
+} hash_job;
+
+static void hash_task(void *ctx, size_t i)
+{
+    hash_job *h = ctx;
+
+    (void)i;
+    kva_sha256_buf(h->raw, h->size, h->hex);
+}
+
 kva_error kva_read_file(const char *path, bool explicit_exceptions,
                         kva_model *m, kva_diag *err)
 {
+    hash_job hj = {0};
+    kva_pool *hashing = NULL;
     file_reader r = {0};
     unsigned char *raw = NULL;
     size_t size = 0, off = 0;
@@ -1019,7 +1347,12 @@ kva_error kva_read_file(const char *path, bool explicit_exceptions,
     e = slurp(path, &raw, &size, err);
     if (e != KVA_OK)
         goto done;
-    kva_sha256_buf(raw, size, in.sha256);
+    hj.raw = raw;
+    hj.size = size;
+    if (kva_threads() > 1 && size >= PARALLEL_HASH_MIN)
+        hashing = kva_pool_start(1, 2, hash_task, &hj);
+    if (!hashing)
+        hash_task(&hj, 0);
     in.bytes = size;
 
     e = kva_text_decode(raw, size, &enc, &text, &tlen, &owned, &off, &what);
@@ -1043,12 +1376,27 @@ kva_error kva_read_file(const char *path, bool explicit_exceptions,
                      what ? what : kva_strerror(e));
         goto done;
     }
+    /* Listed before its records are read: a subscription described again
+     * names the files on both sides (m->inputs[r.input]). */
+    in.path = strdup(path);
+    if (!in.path) {
+        e = nomem(&r);
+        goto done;
+    }
+    e = kva_model_add_input(m, &in, &r.input);
+    if (e != KVA_OK) {
+        nomem(&r);
+        goto done;
+    }
     e = read_outline(&r, &sc, explicit_exceptions, &fixed);
     if (e != KVA_OK)
         goto done;
 
     in.kind = fixed != KVA_KIND__COUNT ? fixed : kind_of(r.kinds_seen);
-    in.records = r.records;
+    kva_pool_wait(hashing, 0);
+    memcpy(m->inputs[r.input].sha256, hj.hex, sizeof hj.hex);
+    m->inputs[r.input].kind = in.kind;
+    m->inputs[r.input].records = r.records;
     if (in.kind == KVA_KIND_UNKNOWN) {
         e = kva_model_add_warning(m, "unknown_input", path, NULL, 0, 0,
                                   "no record of a known kind (pricings, "
@@ -1058,17 +1406,10 @@ kva_error kva_read_file(const char *path, bool explicit_exceptions,
             goto done;
         }
     }
-    in.path = strdup(path);
-    if (!in.path) {
-        e = nomem(&r);
-        goto done;
-    }
-    e = kva_model_add_input(m, &in, NULL);
-    if (e != KVA_OK)
-        nomem(&r);
 done:
     if (e != KVA_OK && !err->message)
         kva_diag_set(err, e, path, 0, 0, "%s", kva_strerror(e));
+    kva_pool_finish(hashing); /* the hash reads raw until it is done */
     kva_scan_free(&sc);
     if (owned)
         free((void *)text);
@@ -1078,58 +1419,5 @@ done:
 
 kva_error kva_model_merge(kva_model *dst, kva_model *src)
 {
-    size_t base = dst->n_inputs;
-    kva_model *fresh;
-    kva_model tmp;
-    kva_error e;
-
-    /* src ends up as a brand-new empty model (its index and capacities
-     * belong to model.c): allocate that first so nothing is half done for
-     * want of it. */
-    fresh = kva_model_new();
-    if (!fresh)
-        return KVA_ERR_NOMEM;
-    for (size_t i = 0; i < src->n_inputs; i++)
-        if ((e = kva_model_add_input(dst, &src->inputs[i], NULL)) != KVA_OK)
-            goto fail;
-    for (size_t i = 0; i < src->n_subs; i++) {
-        src->subs[i].input += base;
-        if ((e = kva_model_add_sub(dst, &src->subs[i])) != KVA_OK)
-            goto fail;
-    }
-    for (size_t i = 0; i < src->n_pricings; i++) {
-        src->pricings[i].input += base;
-        if ((e = kva_model_add_pricing(dst, &src->pricings[i])) != KVA_OK)
-            goto fail;
-    }
-    for (size_t i = 0; i < src->n_vaults; i++) {
-        src->vaults[i].input += base;
-        if ((e = kva_model_add_vault(dst, &src->vaults[i])) != KVA_OK)
-            goto fail;
-    }
-    for (size_t i = 0; i < src->n_exceptions; i++) {
-        src->exceptions[i].input += base;
-        if ((e = kva_model_add_exception(dst, &src->exceptions[i])) != KVA_OK)
-            goto fail;
-    }
-    for (size_t i = 0; i < src->n_warnings; i++) {
-        const kva_warning *w = &src->warnings[i];
-        e = kva_model_add_warning(dst, w->code, w->path, w->sub_id, w->line,
-                                  w->col, "%s", w->message ? w->message : "");
-        if (e != KVA_OK)
-            goto fail;
-    }
-    dst->have_sub_inventory |= src->have_sub_inventory;
-    dst->complete = dst->complete && src->complete;
-
-    /* The adders emptied every moved record; the old arrays, warnings and
-     * index go with `fresh`. */
-    tmp = *src;
-    *src = *fresh;
-    *fresh = tmp;
-    kva_model_free(fresh);
-    return KVA_OK;
-fail:
-    kva_model_free(fresh);
-    return e;
+    return kva_model_absorb(dst, src);
 }

@@ -118,14 +118,18 @@ static void write_control(kva_jsonw *w, const kva_control *c)
     kva_jsonw_object_end(w);
 }
 
+/* `named`: rows carry a display name beside the key (management groups:
+ * the key is the group's id). */
 static void write_breakdown(kva_jsonw *w, const char *key,
-                            const kva_breakdown *b, size_t n)
+                            const kva_breakdown *b, size_t n, bool named)
 {
     kva_jsonw_key(w, key);
     kva_jsonw_array(w);
     for (size_t i = 0; i < n; i++) {
         kva_jsonw_object(w);
         k_str(w, "key", b[i].key);
+        if (named)
+            k_str(w, "name", b[i].name);
         k_size(w, "vaults_total", b[i].vaults_total);
         k_size(w, "vaults_covered", b[i].vaults_covered);
         k_pct(w, "vault_coverage_pct", b[i].vault_coverage_pct);
@@ -154,12 +158,12 @@ static void write_kpis(kva_jsonw *w, const kva_kpis *k)
         kva_jsonw_fixed(w, k->estimated_monthly_cost_to_close, 2);
         k_str(w, "currency", k->currency);
     }
-    write_breakdown(w, "by_owner", k->by_owner, k->n_by_owner);
-    write_breakdown(w, "by_environment", k->by_environment,
-                    k->n_by_environment);
-    write_breakdown(w, "by_tenant", k->by_tenant, k->n_by_tenant);
+    write_breakdown(w, "by_owner", k->by_owner, k->n_by_owner, false);
+    write_breakdown(w, "by_environment", k->by_environment, k->n_by_environment,
+                    false);
+    write_breakdown(w, "by_tenant", k->by_tenant, k->n_by_tenant, false);
     write_breakdown(w, "by_management_group", k->by_management_group,
-                    k->n_by_management_group);
+                    k->n_by_management_group, true);
     kva_jsonw_object_end(w);
 }
 

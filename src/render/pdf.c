@@ -962,6 +962,17 @@ static void all_subscriptions(ctx *c)
     kva_pdf_table_end(d);
 }
 
+/* A management group reads as its display name with the id beside it,
+ * since names repeat across tenants. */
+static const char *breakdown_key(ctx *c, const kva_breakdown *b)
+{
+    if (!b->key)
+        return T(c, "label.none");
+    if (!b->name || !*b->name || strcmp(b->name, b->key) == 0)
+        return b->key;
+    return F(c, "%s (%s)", b->name, b->key);
+}
+
 static void breakdown_table(ctx *c, const char *key, const kva_breakdown *b,
                             size_t n)
 {
@@ -980,7 +991,7 @@ static void breakdown_table(ctx *c, const char *key, const kva_breakdown *b,
     kva_pdf_table_begin(d, cols, 4, 7.5f);
     for (size_t i = 0; i < n; i++) {
         kva_pdf_cell cells[4] = {
-            {.text = b[i].key ? b[i].key : T(c, "label.none")},
+            {.text = breakdown_key(c, &b[i])},
             {.text = count_str(c, b[i].vaults_total)},
             {.text = count_str(c, b[i].vaults_covered)},
             {.text = pct_str(c, b[i].vault_coverage_pct), .bold = true,
@@ -1323,7 +1334,9 @@ kva_error kva_render_pdf_ex(const kva_report *rep, const char *path,
         .page_label = T(&c, "label.page"),
         .page_of = T(&c, "label.page_of"),
         .title = title,
-        .author = org,
+        /* Viewers and document systems show the author: the
+           organisation, else the tool that wrote it, never nothing. */
+        .author = org ? org : "kvaudit",
         .subject = c.ctl && c.ctl->title
                        ? F(&c, "%s: %s", ctl_id, c.ctl->title)
                        : T(&c, "subtitle"),
@@ -1357,6 +1370,7 @@ kva_error kva_render_pdf_ex(const kva_report *rep, const char *path,
     if (rc == KVA_OK && stats) {
         stats->pages = kva_pdf_page_count(c.d);
         stats->replaced = kva_pdf_replaced(c.d);
+        stats->cut = kva_pdf_cut(c.d);
     }
 done:
     kva_pdf_free(c.d);
@@ -1370,12 +1384,18 @@ kva_error kva_render_pdf(const kva_report *rep, const char *path,
 {
     kva_pdf_stats st;
     kva_error rc = kva_render_pdf_ex(rep, path, &st, err);
-    if (rc == KVA_OK && st.replaced > 0) {
+    if (rc != KVA_OK || rep->quiet)
+        return rc;
+    if (st.replaced > 0 || st.cut > 0)
         kva_report_progress(rep, 0, 0, NULL); /* the line is ours now */
+    if (st.replaced > 0)
         kva_msg("warning: report.pdf: %zu character%s drawn as U+FFFD: no "
                 "installed font has %s",
                 st.replaced, st.replaced == 1 ? "" : "s",
                 st.replaced == 1 ? "it" : "them");
-    }
+    if (st.cut > 0)
+        kva_msg("warning: report.pdf: %zu table cell%s longer than 32,767 "
+                "characters cut, with a marker; report.json holds %s whole",
+                st.cut, st.cut == 1 ? "" : "s", st.cut == 1 ? "it" : "them");
     return rc;
 }

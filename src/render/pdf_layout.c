@@ -19,6 +19,10 @@
 #define CODE_SIZE 7.5f
 #define INFO_MAX 2000   /* bytes of a document-information string */
 #define BOOKMARK_MAX 400
+/* Characters of one table cell paragraph, as many as a spreadsheet cell
+ * holds: input text beyond that (hostile or broken evidence) would fill
+ * thousands of pages; report.json keeps it whole. */
+#define CELL_MAX_CHARS 32767
 
 static const char ELLIPSIS[] = "\xE2\x80\xA6"; /* U+2026 */
 
@@ -73,7 +77,12 @@ struct kva_pdf {
     size_t n_vl, cap_vl;
     float *slice_h;
     size_t n_slices, cap_slices;
+    vline *vl_sorted;      /* vl by slice, main lines before sub lines */
+    size_t cap_sorted;
+    size_t *slice_first;   /* vl_sorted index where (slice, sub) starts */
+    size_t cap_first;
     size_t replaced;
+    size_t cut;            /* table cell paragraphs cut to CELL_MAX_CHARS */
     bool count;            /* count replaced characters */
     bool header_counted;
     HPDF_Outline last_l1;
@@ -409,7 +418,7 @@ static bool break_after(uint32_t cp, kva_pdf_wrap_mode mode)
     if (mode != KVA_PDF_WRAP_TEXT)
         return cp == '/' || cp == '-' || cp == ',' || cp == '=' ||
                cp == ';' || cp == ':' || cp == '|' || cp == '&' ||
-               cp == '.' || cp == '\\';
+               cp == '.' || (cp == '\\' && mode == KVA_PDF_WRAP_CODE);
     return cp == '-' || cp == '/' || cp == 0x2010 || cp == 0x2013 ||
            cp == '_' || cp == '.' || cp == '@' || is_cjk(cp);
 }
@@ -448,25 +457,36 @@ size_t kva_pdf_wrap(kva_pdf *d, const kva_pdf_style *st, const char *s,
     size_t ls = 0;      /* line start */
     double ls_cum = 0, cum = 0;
     brk sp = {0}, sf = {0};
-    /* Code: no break inside quotes (a shell keeps a continuation there as
-     * part of the string); 0 outside, else the quote character. */
+    /* After a space or break-after character inside quotes (the space
+     * stays on the line): used only for a quoted string longer than a
+     * whole line. */
+    brk sq = {0};
+    /* Code: no break inside quotes, nor at an escaped character: text
+     * pasted from the page must be the same arguments, and a shell keeps
+     * what follows a continuation inside a string as part of it (with the
+     * indentation an extraction adds); 0 outside, else the quote
+     * character. */
     char quote = 0;
     bool escaped = false;
+    size_t bs = 0;      /* the escaping backslash before an escaped one */
+    double bs_cum = 0;
     for (size_t i = 0; i < len;) {
         uint32_t cp;
         size_t k = kva_utf8_next(s + i, len - i, &cp);
-        bool quoted = quote != 0;
+        bool quoted = quote != 0, esc_here = false;
         if (mode != KVA_PDF_WRAP_TEXT) {
-            if (escaped)
+            if (escaped) {
                 escaped = false;
-            else if (cp == '\\' && quote != '\'')
+                esc_here = quoted = true;
+            } else if (cp == '\\' && quote != '\'') {
                 escaped = true;
-            else if (quote == 0 && (cp == '\'' || cp == '"'))
+                bs = i;
+                bs_cum = cum;
+            } else if (quote == 0 && (cp == '\'' || cp == '"')) {
                 quote = (char)cp, quoted = true;
-            else if (quote != 0 && cp == (uint32_t)quote)
+            } else if (quote != 0 && cp == (uint32_t)quote) {
                 quote = 0;
-            if (mode == KVA_PDF_WRAP_SH && quote == '"' && quoted)
-                quoted = false;
+            }
         }
         if (cp == '\n' || cp == '\r') {
             size_t nl = k; /* CRLF is one line end */
@@ -480,7 +500,7 @@ size_t kva_pdf_wrap(kva_pdf *d, const kva_pdf_style *st, const char *s,
             i += nl;
             ls = i;
             ls_cum = cum;
-            sp.valid = sf.valid = false;
+            sp.valid = sf.valid = sq.valid = false;
             quote = 0;
             escaped = false;
             continue;
@@ -511,17 +531,35 @@ size_t kva_pdf_wrap(kva_pdf *d, const kva_pdf_style *st, const char *s,
                     sf.valid = false;
                 sp.valid = false;
             }
+            if (cum + w - ls_cum > width && i > ls && sq.valid &&
+                sq.end > ls) {
+                emit(d, ls, sq.end, sq.cum_end - ls_cum, true, false);
+                ls = sq.end;
+                ls_cum = sq.cum_end;
+                sp.valid = sf.valid = sq.valid = false;
+            }
             if (cum + w - ls_cum > width && i > ls) {
-                emit(d, ls, i, cum - ls_cum, true, false);
-                ls = i;
-                ls_cum = cum;
-                sp.valid = sf.valid = false;
+                /* sh: "\\" then the mark would be a literal backslash;
+                   break before the escaping backslash instead. */
+                size_t at = i;
+                double at_cum = cum;
+                if (esc_here && mode == KVA_PDF_WRAP_SH && bs > ls)
+                    at = bs, at_cum = bs_cum;
+                if (at > ls) {
+                    emit(d, ls, at, at_cum - ls_cum, true, false);
+                    ls = at;
+                    ls_cum = at_cum;
+                    sp.valid = sf.valid = sq.valid = false;
+                }
             }
         }
         cum += w;
         i += k;
         if (!quoted && break_after(cp, mode))
             sf = (brk){true, i, i, cum, cum};
+        else if (quoted && !esc_here &&
+                 (is_space(cp) || break_after(cp, mode)))
+            sq = (brk){true, i, i, cum, cum};
     }
     if (sp.valid && sp.next == len)
         emit(d, ls, sp.end, sp.cum_end - ls_cum, false, false);
@@ -605,6 +643,11 @@ void kva_pdf_gap(kva_pdf *d, float h)
 size_t kva_pdf_replaced(const kva_pdf *d)
 {
     return d->replaced;
+}
+
+size_t kva_pdf_cut(const kva_pdf *d)
+{
+    return d->cut;
 }
 
 size_t kva_pdf_page_count(const kva_pdf *d)
@@ -768,8 +811,9 @@ static size_t code_wrap(kva_pdf *d, const char *text, kva_pdf_mark mark,
                         size_t *first)
 {
     const kva_pdf_style st = {KVA_PDF_MONO, CODE_SIZE, KVA_PDF_INK};
-    /* Room for the widest mark (" \") after every line. */
-    float w = d->width - 2 * CODE_PAD - 2 * mono_char(d, CODE_SIZE) - 2;
+    /* From the left edge of the column (the box hangs into the margin),
+       with room for the widest mark (" \") and the right padding. */
+    float w = d->width - CODE_PAD - 2 * mono_char(d, CODE_SIZE) - 2;
     return kva_pdf_wrap(d, &st, text, text ? strlen(text) : 0, w,
                         mark == KVA_PDF_MARK_SH ? KVA_PDF_WRAP_SH
                                                 : KVA_PDF_WRAP_CODE,
@@ -791,7 +835,7 @@ static void draw_mark(kva_pdf *d, kva_pdf_mark mark, const kva_pdf_line *ln,
     const kva_pdf_style st = {KVA_PDF_MONO, CODE_SIZE, KVA_PDF_MUTED};
     if (mark == KVA_PDF_MARK_ARROW) {
         /* A hook arrow in the right padding: nothing in the text layer. */
-        float ax = d->left + d->width - CODE_PAD - 1, ay = base + 2.2f;
+        float ax = d->left + d->width - 2, ay = base + 2.2f;
         kva_pdf_stroke_color(d, KVA_PDF_MUTED);
         kva_pdf_line_width(d, 0.6f);
         HPDF_Page_MoveTo(d->page, ax, ay + 2.5f);
@@ -833,13 +877,18 @@ void kva_pdf_code(kva_pdf *d, const char *text, kva_pdf_mark mark)
         if (fit > n - i)
             fit = n - i;
         float h = (float)fit * lead + 2 * CODE_PAD;
-        kva_pdf_rect(d, d->left, d->y - h, d->width, h, KVA_PDF_CODE_BG);
-        kva_pdf_rect(d, d->left, d->y - h, 1.5f, h, KVA_PDF_RULE);
+        /* The box hangs into the left margin so that the text itself
+           starts at the column's edge, every line alike (see
+           kva_pdf_mark). */
+        float bx = d->left - CODE_PAD - 2;
+        kva_pdf_rect(d, bx, d->y - h, d->left + d->width - bx, h,
+                     KVA_PDF_CODE_BG);
+        kva_pdf_rect(d, bx, d->y - h, 1.5f, h, KVA_PDF_RULE);
         float y = d->y - CODE_PAD;
         for (size_t j = 0; j < fit; j++, i++) {
             const kva_pdf_line *ln = &d->lines[first + i];
             float base = y - CODE_SIZE * ASCENT;
-            float x = d->left + CODE_PAD + 2;
+            float x = d->left;
             kva_pdf_text(d, &st, x, base, text + ln->off, ln->len);
             if (ln->broken)
                 draw_mark(d, mark, ln, x, base);
@@ -997,6 +1046,34 @@ static kva_pdf_style sub_style(const table *t, const kva_pdf_cell *c)
                            t->size * 0.8f, KVA_PDF_MUTED};
 }
 
+/* Order the placed lines by slice, and within a slice the main lines
+ * before the sub paragraphs (fewer font and colour changes in the page
+ * content), keeping the placing order otherwise: a stable counting sort,
+ * so that drawing a row of any length is linear in its lines. */
+static bool sort_slices(kva_pdf *d)
+{
+    size_t buckets = 2 * d->n_slices;
+    if (!grow(d, (void **)&d->vl_sorted, &d->cap_sorted, d->n_vl,
+              sizeof *d->vl_sorted) ||
+        !grow(d, (void **)&d->slice_first, &d->cap_first, buckets + 1,
+              sizeof *d->slice_first))
+        return false;
+    size_t *first = d->slice_first;
+    memset(first, 0, (buckets + 1) * sizeof *first);
+    for (size_t i = 0; i < d->n_vl; i++)
+        first[2 * d->vl[i].slice + d->vl[i].sub + 1]++;
+    for (size_t b = 0; b < buckets; b++)
+        first[b + 1] += first[b];
+    for (size_t i = 0; i < d->n_vl; i++) {
+        const vline *v = &d->vl[i];
+        d->vl_sorted[first[2 * v->slice + v->sub]++] = *v;
+    }
+    /* Each bucket's counter now stands at the next bucket's start. */
+    memmove(first + 1, first, buckets * sizeof *first);
+    first[0] = 0;
+    return true;
+}
+
 /* Wrap every cell and place its lines into slices of at most `room`
  * points (appending to the line buffer). Returns the number of slices;
  * their heights are in d->slice_h. */
@@ -1038,6 +1115,8 @@ static unsigned measure_row(kva_pdf *d, const kva_pdf_cell *cells,
         return 0;
     for (size_t s = 0; s < d->n_slices; s++)
         d->slice_h[s] += CELL_PAD_Y;
+    if (!sort_slices(d))
+        return 0;
     return (unsigned)d->n_slices;
 }
 
@@ -1050,12 +1129,9 @@ static void draw_slice(kva_pdf *d, const kva_pdf_cell *cells, unsigned slice)
     if (t->row_no % 2 == 1)
         kva_pdf_rect(d, t->x[0], top - h, total, h, KVA_PDF_ZEBRA);
     kva_pdf_hline(d, t->x[0], top - h, total, 0.4f, KVA_PDF_RULE);
-    /* Main lines first, then the sub paragraphs: fewer font and colour
-     * changes in the page content. */
-    for (size_t i = 0; i < 2 * d->n_vl; i++) {
-        const vline *v = &d->vl[i % d->n_vl];
-        if (v->slice != slice || v->sub != (i >= d->n_vl))
-            continue;
+    size_t end = d->slice_first[2 * slice + 2];
+    for (size_t i = d->slice_first[2 * slice]; i < end; i++) {
+        const vline *v = &d->vl_sorted[i];
         const kva_pdf_cell *cell = &cells[v->cell];
         kva_pdf_style st = v->sub ? sub_style(t, cell)
                                   : cell_style(t, cell, v->cell);
@@ -1147,11 +1223,61 @@ static void table_room(kva_pdf *d, float h)
         table_header(d);
 }
 
-void kva_pdf_table_row(kva_pdf *d, const kva_pdf_cell *cells)
+static void draw_row(kva_pdf *d, const kva_pdf_cell *cells);
+
+/* The first CELL_MAX_CHARS characters of s and a visible marker, or NULL
+ * when s is short enough (or on OOM, which is then recorded). */
+static char *cut_copy(kva_pdf *d, const char *s)
+{
+    if (!s)
+        return NULL;
+    size_t chars = 0, keep = 0, i = 0;
+    for (; s[i]; i++) {
+        if (((unsigned char)s[i] & 0xC0) == 0x80)
+            continue;
+        if (chars == CELL_MAX_CHARS)
+            keep = i;
+        chars++;
+    }
+    if (chars <= CELL_MAX_CHARS)
+        return NULL;
+    char marker[64];
+    int m = snprintf(marker, sizeof marker, "%s [cut: %zu characters]",
+                     ELLIPSIS, chars - CELL_MAX_CHARS);
+    char *out = malloc(keep + (size_t)m + 1);
+    if (!out) {
+        nomem(d);
+        return NULL;
+    }
+    memcpy(out, s, keep);
+    memcpy(out + keep, marker, (size_t)m + 1);
+    d->cut++;
+    return out;
+}
+
+void kva_pdf_table_row(kva_pdf *d, const kva_pdf_cell *given)
 {
     table *t = &d->tbl;
     if (failed(d) || !t->active)
         return;
+    kva_pdf_cell cells[MAX_COLS];
+    char *cut[2 * MAX_COLS] = {NULL};
+    for (size_t c = 0; c < t->n; c++) {
+        cells[c] = given[c];
+        if ((cut[2 * c] = cut_copy(d, given[c].text)))
+            cells[c].text = cut[2 * c];
+        if ((cut[2 * c + 1] = cut_copy(d, given[c].sub)))
+            cells[c].sub = cut[2 * c + 1];
+    }
+    if (!failed(d))
+        draw_row(d, cells);
+    for (size_t i = 0; i < 2 * t->n; i++)
+        free(cut[i]);
+}
+
+static void draw_row(kva_pdf *d, const kva_pdf_cell *cells)
+{
+    table *t = &d->tbl;
     float room = kva_pdf_page_room(d) - t->header_h;
     kva_pdf_lines_reset(d);
     size_t gfirst = 0, gn = 0;
@@ -1392,6 +1518,8 @@ void kva_pdf_free(kva_pdf *d)
     free(d->lines);
     free(d->vl);
     free(d->slice_h);
+    free(d->vl_sorted);
+    free(d->slice_first);
     table_clear(&d->tbl);
     free(d->header_left);
     free(d->header_right);

@@ -52,7 +52,13 @@ typedef enum kva_pdf_align {
  * are the shells' own line continuations, so that lines copied from the
  * PDF still run: "\" for sh/bash (also inside a word: bash joins
  * backslash-newline), "`" for PowerShell. KVA_PDF_MARK_ARROW draws a
- * small arrow in the margin instead (nothing in the text layer). */
+ * small arrow in the margin instead (nothing in the text layer).
+ *
+ * Every line of a code block starts at the left edge of the text column
+ * (the tinted box hangs into the margin), so that text copied or
+ * extracted from the page has no indentation before a continuation: a
+ * word broken in two then joins up again, and no space creeps into a
+ * quoted argument. */
 typedef enum kva_pdf_mark {
     KVA_PDF_MARK_SH,
     KVA_PDF_MARK_PS,
@@ -62,11 +68,15 @@ typedef enum kva_pdf_mark {
 typedef enum kva_pdf_wrap_mode {
     KVA_PDF_WRAP_TEXT, /* prose: at spaces, else after - / and between CJK
                           characters, else at any code point */
-    KVA_PDF_WRAP_CODE, /* commands: at spaces, else after / - , = ; : | & .,
-                          else at any code point; never inside quotes
-                          unless nothing else is left */
-    KVA_PDF_WRAP_SH    /* as CODE, but inside "..." too: sh and bash drop a
-                          backslash-newline there */
+    KVA_PDF_WRAP_CODE, /* commands: at spaces, else after / - , = ; : | & .
+                          \, else at any code point; never inside quotes or
+                          at an escaped character unless the quoted string
+                          or word alone is longer than the line */
+    KVA_PDF_WRAP_SH    /* as CODE for sh/bash, where a backslash-newline
+                          joins the lines again: never right after an
+                          escaping backslash (it would escape the mark),
+                          and a word too long for a line is broken before
+                          a character, so that the pieces join exactly */
 } kva_pdf_wrap_mode;
 
 /* One line of wrapped text: bytes [off, off + len) of the input. */
@@ -105,6 +115,10 @@ kva_error kva_pdf_status(const kva_pdf *d, kva_diag *err);
 /* Characters drawn as U+FFFD because no installed font has them (each
  * piece of running header/footer text is counted once, not per page). */
 size_t kva_pdf_replaced(const kva_pdf *d);
+
+/* Table cell paragraphs cut to their first 32,767 characters (the rest
+ * replaced by a visible "[cut: N characters]" marker). */
+size_t kva_pdf_cut(const kva_pdf *d);
 
 size_t kva_pdf_page_count(const kva_pdf *d);
 HPDF_Page kva_pdf_page(const kva_pdf *d);

@@ -36,6 +36,7 @@ typedef struct kva_report {
     const char *tool_version; /* "kvaudit 0.1.0" */
     const char *lib_versions; /* "cJSON 1.7.15, libxlsxwriter 1.1.4, ..." */
     bool pdf_vaults_all;      /* --pdf-vaults all */
+    bool quiet;               /* --quiet: renderers print no warning */
     kva_progress_fn progress; /* NULL: nobody is watching */
     void *progress_ctx;
 } kva_report;

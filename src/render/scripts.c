@@ -20,9 +20,9 @@
  *     management group ids) were put into the templates, and are written
  *     as single-quoted data that a helper prints and, with --apply, runs;
  *   - names, owners and other text appear only inside single-quoted
- *     strings or comments, with every control character (and in
- *     PowerShell the Unicode line breaks and every kind of single quote)
- *     neutralised;
+ *     strings or comments, with every control character, Unicode line
+ *     break and bidirectional formatting character (and in PowerShell
+ *     every kind of single quote) neutralised;
  *   - a failing subscription whose id is not a GUID gets no command, a
  *     comment and a warning on stderr.
  * remediate.ps1 starts with a UTF-8 byte-order mark: without it Windows
@@ -43,10 +43,20 @@ static bool failing(const kva_res_sub *s)
     return s->status == KVA_ST_NONCOMPLIANT || s->status == KVA_ST_NO_EVIDENCE;
 }
 
+/* The bidirectional formatting characters: in a script they can make a
+ * line look unlike what it is (text seen as code, code as a comment). */
+static bool bidi_control(uint32_t cp)
+{
+    return cp == 0x061C || cp == 0x200E || cp == 0x200F ||
+           (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
 /*
  * Copy of s fit for one line of a comment or a quoted string: valid UTF-8
- * with control characters, DEL and the Unicode line breaks (U+0085,
- * U+2028, U+2029) replaced by '?'. NULL on OOM.
+ * with control characters (C0, DEL and C1: a dry run prints these lines
+ * to a terminal, where U+009B can start an escape sequence), the Unicode
+ * line breaks (U+2028, U+2029) and the bidirectional formatting
+ * characters replaced by '?'. NULL on OOM.
  */
 static char *one_line(const char *s)
 {
@@ -72,7 +82,8 @@ static char *one_line(const char *s)
             continue;
         }
         n = kva_utf8_next(r, len - (size_t)(r - clean), &cp);
-        if (cp == 0x85 || cp == 0x2028 || cp == 0x2029) {
+        if ((cp >= 0x80 && cp < 0xA0) || cp == 0x2028 || cp == 0x2029 ||
+            bidi_control(cp)) {
             *w++ = '?';
             r += n;
             continue;

@@ -176,6 +176,26 @@ static void pct(ctx *c, kva_xlsx_sheet *sh, lxw_row_t r, lxw_col_t col,
         kva_xlsx_put_number(sh, r, col, v / 100.0, c->f.pct, 6);
 }
 
+/* A breakdown row's key; a management group reads as its display name
+ * with the id beside it, since names repeat across tenants. */
+static void breakdown_key(ctx *c, kva_xlsx_sheet *sh, lxw_row_t r,
+                          lxw_col_t col, const kva_breakdown *b)
+{
+    if (!b->name || !*b->name || strcmp(b->name, b->key) == 0) {
+        text(sh, r, col, b->key, NULL);
+        return;
+    }
+    size_t n = strlen(b->name) + strlen(b->key) + sizeof " ()";
+    char *s = malloc(n);
+    if (!s) {
+        c->x.nomem = true;
+        return;
+    }
+    snprintf(s, n, "%s (%s)", b->name, b->key);
+    text(sh, r, col, s, NULL);
+    free(s);
+}
+
 static lxw_format *new_format(ctx *c)
 {
     lxw_format *f = workbook_add_format(c->x.wb);
@@ -1057,7 +1077,7 @@ static void sheet_owners(ctx *c)
             if (!row_fits(sh, r, dims[d].n - i))
                 break;
             text(sh, r, 0, dims[d].name, NULL);
-            text(sh, r, 1, b->key, NULL);
+            breakdown_key(c, sh, r, 1, b);
             count(sh, r, 2, (double)b->vaults_total, f->count);
             count(sh, r, 3, (double)b->vaults_covered, f->count);
             count(sh, r, 4, (double)b->vaults_total - (double)b->vaults_covered,

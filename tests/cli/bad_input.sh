@@ -144,7 +144,7 @@ bad_case() {
     run_kva report --allow-partial -f json -o "$T_TMP/partial" --as-of $AS_OF "$@"
     expect_eq "$name: partial exit 0" 0 "$rc"
     expect_eq "$name: partial warning on stderr" \
-        "kvaudit: warning: $where: $msg" "$(cat "$err")"
+        "kvaudit: $where: warning: $msg" "$(cat "$err")"
     check "$name: partial summary says INCOMPLETE" \
         grep -q '^Verdict  *FAIL, INCOMPLETE (1 input skipped)$' "$out"
     r=$T_TMP/partial/report.json

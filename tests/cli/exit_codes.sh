@@ -139,6 +139,36 @@ done
 check "--help: stderr empty" test ! -s "$err"
 run_kva report --help
 expect_eq "report --help: exit 0" 0 "$rc"
+# --help and --version win anywhere, even after a bad option or value
+help_case() { # name want-first-line args...
+    name=$1
+    want=$2
+    shift 2
+    run_kva "$@"
+    expect_eq "$name: exit 0" 0 "$rc"
+    expect_eq "$name: first line" "$want" "$(head -1 "$out")"
+    check "$name: stderr empty" test ! -s "$err"
+}
+USAGE="Usage: kvaudit report [OPTIONS] PATH..."
+help_case "report --bogus --help" "$USAGE" report --bogus --help
+help_case "report --bogus -h" "$USAGE" report --bogus -h
+help_case "check -x --help" "$USAGE" check -x "$D/pass" --help
+help_case "bundled -qh" "$USAGE" report -qh "$D/pass"
+help_case "--help after a bad --as-of" "$USAGE" report --as-of 2026-13-01 --help
+help_case "--help after a bad format" "$USAGE" report -f docx --help
+help_case "--version after a bad --as-of" "kvaudit 0.1.0" \
+    report --as-of 2026-13-01 --version
+help_case "--version after an unknown command" "kvaudit 0.1.0" audit --version
+help_case "the first of --version and --help" "kvaudit 0.1.0" \
+    report --bogus --version --help
+# ...but a value that reads "--help" is a value, and after "--" a PATH
+usage_case "--title --help is a title" "no PATH given" report --title --help
+run_kva report -f json -o "$T_TMP/dd" $AS_OF -- --help
+expect_eq "-- --help is a PATH: exit 3" 3 "$rc"
+expect_eq "-- --help is a PATH: message" \
+    "kvaudit: --help: No such file or directory" "$(cat "$err")"
+usage_case "--help=1 is no help" "option '--help' takes no value" \
+    report --help=1 "$D/pass"
 
 run_kva --version
 expect_eq "--version: exit 0" 0 "$rc"

@@ -154,6 +154,6 @@ expect_eq "unknown content: a warning names the file" 1 \
 expect_eq "unknown content: complete" true \
     "$(jq .complete "$T_TMP/out-unknown/report.json")"
 check "unknown content: warning on stderr" \
-    grep -q "^kvaudit: warning: $U/other.json: " "$err"
+    grep -q "^kvaudit: $U/other.json: warning: " "$err"
 
 finish

@@ -8,11 +8,6 @@
 # scripts/collect.ps1 is not run: PowerShell is not a Debian package.
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 2
-BUILD=${BUILD:-build}
-case $BUILD in
-/*) KVA=${KVA:-$BUILD/kvaudit} ;;
-*) KVA=${KVA:-$top/$BUILD/kvaudit} ;;
-esac
 . tests/lib.sh
 unset SOURCE_DATE_EPOCH FAKE_AZ_DENY FAKE_AZ_EVIL FAKE_AZ_NOGRAPH
 

@@ -93,6 +93,11 @@ pdfinfo -isodates "$pdf" >"$T_TMP/info.txt" 2>/dev/null
 info() { sed -n "s/^$1: *//p" "$T_TMP/info.txt"; }
 expect_eq "pdfinfo: title" "Key Vault Defender coverage" "$(info Title)"
 expect_eq "pdfinfo: author is --org" "Contoso Group" "$(info Author)"
+# Without --org the document still has an author: the tool.
+kva_in_work report -f pdf -o noorg --as-of 2026-11-23 samples/estate
+expect_eq "no --org: exit status" 0 "$rc"
+expect_eq "pdfinfo: author without --org" "kvaudit" \
+    "$(pdfinfo "$work/noorg/report.pdf" 2>/dev/null | sed -n 's/^Author: *//p')"
 expect_eq "pdfinfo: subject" \
     "KVA-DEFENDER-KEYVAULT: Microsoft Defender for Key Vault is set to On" \
     "$(info Subject)"
@@ -195,27 +200,86 @@ for word in Jürgen Müller Ольга Петрова 山田太郎 김민준 Zo�
     fi
 done
 
-# Every remediation command whole in the text, once wrapped lines are
-# joined: a line ending in the shell's continuation ("\" for sh, "`" for
-# PowerShell) goes on, without its indentation, on the next line.
-awk '{ line = $0; sub(/^[ \t]+/, "", line); line = buf line; buf = ""
-       if (line ~ /[\\`]$/) { buf = substr(line, 1, length(line) - 1); next }
-       print line }' "$T_TMP/layout.txt" >"$T_TMP/joined.txt"
-jq -r '(.subscriptions[].remediation // empty | .az, .powershell, .verify),
+# Every remediation command, copied from the PDF text and pasted into a
+# shell, is the command of report.json. The lines are taken as
+# pdftotext -layout gives them, indentation and all (nothing stripped: a
+# continuation line that starts with blanks inside a quoted argument or
+# a word would change the command, and that is what this catches). The
+# sh commands go through bash: `bash -n`, then the argv bash hands to az
+# must be the argv of the command in report.json. A PowerShell line ends
+# in " `" (broken at a space, where its continuation is a blank); joined
+# there, the text must be the command exactly.
+mkdir -p "$T_TMP/paste"
+awk -v dir="$T_TMP/paste" '
+    function flush(kind) { f = dir "/" kind "." ++k; printf "%s", blk >f; close(f); n = 0 }
+    {
+        line = $0
+        if (n == 1) { blk = blk line "\n"; if (line !~ /\\$/) flush("sh"); next }
+        if (n == 2) {
+            if (prev !~ / `$/) bad = bad "\n" prev
+            blk = substr(blk, 1, length(blk) - 1) line
+            prev = line
+            if (line !~ /`$/) { blk = blk "\n"; flush("ps") }
+            next
+        }
+        t = line; sub(/^[ \t]+/, "", t)
+        if (t ~ /^az /) { n = 1; blk = line "\n"; if (line !~ /\\$/) flush("sh") }
+        else if (t ~ /^Set-AzContext /) {
+            n = 2; blk = line; prev = line
+            if (line !~ /`$/) { blk = blk "\n"; flush("ps") }
+        }
+    }
+    END { if (bad != "") print substr(bad, 2) >(dir "/ps-bad") }' "$T_TMP/layout.txt"
+argv_of() { # file: the argv bash hands to az, one line
+    bash -c 'az() { printf "[%s] " "$@"; echo; }; . "$1"' _ "$1" 2>&1
+}
+: >"$T_TMP/paste/argv"
+n_sh=0
+syntax=0
+for f in "$T_TMP"/paste/sh.*; do
+    [ -f "$f" ] || continue
+    n_sh=$((n_sh + 1))
+    bash -n "$f" 2>>"$T_TMP/paste/syntax" || syntax=$((syntax + 1))
+    argv_of "$f" >>"$T_TMP/paste/argv"
+done
+expect_eq "pasted sh commands pass bash -n ($n_sh blocks)" 0 "$syntax"
+cat "$T_TMP"/paste/ps.* 2>/dev/null >"$T_TMP/paste/ps"
+jq -r '(.subscriptions[].remediation // empty | .az, .verify),
        (.remediation_plan.management_groups[]? | .assign, .remediate)
        | select(. != null)' "$json" >"$T_TMP/commands.txt"
-total=$(wc -l <"$T_TMP/commands.txt")
+jq -r '.subscriptions[].remediation // empty | .powershell | select(. != null)' \
+    "$json" >"$T_TMP/ps-commands.txt"
+total=$(($(wc -l <"$T_TMP/commands.txt") + $(wc -l <"$T_TMP/ps-commands.txt")))
 if [ "$total" -ge 20 ]; then ok "report.json holds the commands ($total)"; else
     fail "report.json holds the commands" "only $total"; fi
 missing=0
+: >"$T_TMP/missing.txt"
 while IFS= read -r cmd; do
-    if ! grep -qF -- "$cmd" "$T_TMP/joined.txt"; then
+    printf '%s\n' "$cmd" >"$T_TMP/paste/want"
+    if ! grep -qxF -- "$(argv_of "$T_TMP/paste/want")" "$T_TMP/paste/argv"; then
         missing=$((missing + 1))
-        echo "missing: $cmd" >>"$T_TMP/missing.txt"
+        echo "not pasted whole: $cmd" >>"$T_TMP/missing.txt"
     fi
 done <"$T_TMP/commands.txt"
-if [ "$missing" -eq 0 ]; then ok "every remediation command whole in the PDF text"; else
-    fail "every remediation command whole in the PDF text" "$(head -5 "$T_TMP/missing.txt")"; fi
+while IFS= read -r cmd; do
+    if ! grep -qxF -- "$cmd" "$T_TMP/paste/ps"; then
+        missing=$((missing + 1))
+        echo "not pasted whole: $cmd" >>"$T_TMP/missing.txt"
+    fi
+done <"$T_TMP/ps-commands.txt"
+if [ "$missing" -eq 0 ]; then ok "every remediation command pastes whole from the PDF text"; else
+    fail "every remediation command pastes whole from the PDF text" "$(head -5 "$T_TMP/missing.txt")"; fi
+if [ -s "$T_TMP/paste/ps-bad" ]; then
+    fail "PowerShell lines are broken at spaces only" "$(head -5 "$T_TMP/paste/ps-bad")"
+else
+    ok "PowerShell lines are broken at spaces only"
+fi
+# The one with the quoted display name, whole on its line.
+if grep -q '"Configure Microsoft Defender for Key Vault plan"' "$T_TMP/layout.txt"; then
+    ok "the quoted display name is never broken"
+else
+    fail "the quoted display name is never broken"
+fi
 # and no line of a code block runs past the right margin (text x < 547 pt)
 over=$(awk '/<word / { match($0, /xMax="[0-9.]+"/); x = substr($0, RSTART + 6, RLENGTH - 7)
                       if (x + 0 > 548) n++ } END { print n + 0 }' "$T_TMP/bbox.html")

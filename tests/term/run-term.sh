@@ -155,7 +155,7 @@ expect_eq "warning on a tty: exit 0" 0 "$rc"
 bad_lines=$(segments "$term" | grep -v '^ *$' | grep -v '^kvaudit: \|^  \|^[A-Z]' | head -3)
 expect_eq "warning on a tty: every stderr line starts clean" "" "$bad_lines"
 check "warning on a tty: the warning is on its own line" \
-    sh -c "tr '\r' '\n' <'$term' | grep -q '^kvaudit: warning: $T_TMP/bad/c.json:2:1: '"
+    sh -c "tr '\r' '\n' <'$term' | grep -q '^kvaudit: $T_TMP/bad/c.json:2:1: warning: '"
 check "timings on a tty: on their own lines" \
     sh -c "tr '\r' '\n' <'$term' | grep -q '^kvaudit: time: total '"
 

@@ -576,7 +576,7 @@ static void test_double_dash(void **state)
 static void test_help_version(void **state)
 {
     static const struct {
-        const char *args[4];
+        const char *args[6];
         kva_command want;
     } cases[] = {
         {{"--help", NULL}, KVA_CMD_HELP},
@@ -585,6 +585,20 @@ static void test_help_version(void **state)
         {{"check", "p", "-h", NULL}, KVA_CMD_HELP},
         {{"--version", NULL}, KVA_CMD_VERSION},
         {{"report", "--version", "--bogus", NULL}, KVA_CMD_VERSION},
+        /* after a bad option, a bad value or a bad command, too */
+        {{"report", "--bogus", "--help", NULL}, KVA_CMD_HELP},
+        {{"report", "-x", "-h", NULL}, KVA_CMD_HELP},
+        {{"report", "--as-of", "2026-13-01", "--version", NULL},
+         KVA_CMD_VERSION},
+        {{"report", "--fail-on=sometimes", "--help", NULL}, KVA_CMD_HELP},
+        {{"audit", "--version", NULL}, KVA_CMD_VERSION},
+        {{"report", "-qvh", NULL}, KVA_CMD_HELP},
+        {{"report", "--bogus", "--version", "--help", NULL}, KVA_CMD_VERSION},
+        /* a value that reads like one is still a value; "--" ends it */
+        {{"report", "--title", "--help", "p", NULL}, KVA_CMD_REPORT},
+        {{"report", "-o", "-h", "p", NULL}, KVA_CMD_REPORT},
+        {{"report", "-oh", "p", NULL}, KVA_CMD_REPORT},
+        {{"report", "--", "--help", NULL}, KVA_CMD_REPORT},
     };
     (void)state;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

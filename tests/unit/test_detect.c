@@ -59,11 +59,78 @@ static const detect_case detect_cases[] = {
     {"{\"Name\":\"KeyVaults\",\"PricingTier\":\"Free\"}", KVA_REC_PRICING},
     {"{\"properties\":{\"pricingTier\":\"Free\"}}", KVA_REC_PRICING},
     {"{\"PricingTier\":null}", KVA_REC_OTHER},
-    /* subscriptions without type: id + one descriptive field */
+    /* bare GUID id without type: `state` and a subscription-only field */
+    {"{\"id\":\"00000000-1111-2222-3333-444444444444\",\"state\":\"E\","
+     "\"tenantId\":\"t\"}",
+     KVA_REC_SUBSCRIPTION},
+    {"{\"id\":\"00000000-1111-2222-3333-444444444444\",\"State\":\"E\","
+     "\"HomeTenantId\":\"t\"}",
+     KVA_REC_SUBSCRIPTION},
+    {"{\"id\":\"00000000-1111-2222-3333-444444444444\",\"state\":\"E\","
+     "\"isDefault\":false}",
+     KVA_REC_SUBSCRIPTION},
+    {"{\"id\":\"00000000-1111-2222-3333-444444444444\",\"state\":\"E\","
+     "\"cloudName\":\"AzureCloud\"}",
+     KVA_REC_SUBSCRIPTION},
+    {"{\"id\":\"00000000-1111-2222-3333-444444444444\",\"state\":\"E\","
+     "\"environmentName\":\"AzureCloud\"}",
+     KVA_REC_SUBSCRIPTION},
+    {"{\"Id\":\"00000000-1111-2222-3333-444444444444\",\"State\":\"E\","
+     "\"SubscriptionId\":\"00000000-1111-2222-3333-444444444444\"}",
+     KVA_REC_SUBSCRIPTION},
+    {"{\"id\":\"00000000-1111-2222-3333-444444444444\",\"state\":\"E\","
+     "\"subscriptionPolicies\":{}}",
+     KVA_REC_SUBSCRIPTION},
+    {"{\"id\":\"00000000-1111-2222-3333-444444444444\",\"state\":\"E\","
+     "\"authorizationSource\":\"RoleBased\"}",
+     KVA_REC_SUBSCRIPTION},
+    {"{\"id\":\"00000000-1111-2222-3333-444444444444\",\"properties\":"
+     "{\"state\":\"E\",\"tenantId\":\"t\"}}",
+     KVA_REC_SUBSCRIPTION},
+    /* ... a name, a state or a tenant alone is not enough */
     {"{\"id\":\"00000000-1111-2222-3333-444444444444\",\"name\":\"P\"}",
-     KVA_REC_SUBSCRIPTION},
+     KVA_REC_OTHER},
     {"{\"id\":\"00000000-1111-2222-3333-444444444444\",\"state\":\"E\"}",
-     KVA_REC_SUBSCRIPTION},
+     KVA_REC_OTHER},
+    {"{\"id\":\"00000000-1111-2222-3333-444444444444\",\"displayName\":"
+     "\"P\",\"tenantId\":\"t\"}",
+     KVA_REC_OTHER},
+    {"{\"id\":\"00000000-1111-2222-3333-444444444444\",\"state\":null,"
+     "\"tenantId\":\"t\"}",
+     KVA_REC_OTHER},
+    /* Entra ID objects: az ad group list, az ad user list, az ad sp list */
+    {"{\"displayName\":\"kv-owners\",\"id\":\"5b2c0d1e-7a8f-4c3d-9e1f-"
+     "0a1b2c3d4e5f\",\"securityEnabled\":true,\"mailEnabled\":false,"
+     "\"groupTypes\":[]}",
+     KVA_REC_OTHER},
+    {"{\"businessPhones\":[],\"displayName\":\"Alice\",\"id\":"
+     "\"5b2c0d1e-7a8f-4c3d-9e1f-0a1b2c3d4e5f\",\"mail\":null,"
+     "\"userPrincipalName\":\"alice@contoso.com\"}",
+     KVA_REC_OTHER},
+    {"{\"accountEnabled\":true,\"appId\":\"6b2c0d1e-7a8f-4c3d-9e1f-"
+     "0a1b2c3d4e5f\",\"appOwnerOrganizationId\":\"99999999-8888-7777-"
+     "6666-555555555555\",\"displayName\":\"app\",\"id\":\"5b2c0d1e-"
+     "7a8f-4c3d-9e1f-0a1b2c3d4e5f\",\"servicePrincipalType\":"
+     "\"Application\"}",
+     KVA_REC_OTHER},
+    /* Graph markers win over subscription markers */
+    {"{\"id\":\"00000000-1111-2222-3333-444444444444\",\"state\":\"WA\","
+     "\"tenantId\":\"t\",\"userPrincipalName\":\"a@b\"}",
+     KVA_REC_OTHER},
+    {"{\"@odata.type\":\"#microsoft.graph.group\",\"id\":\"00000000-"
+     "1111-2222-3333-444444444444\",\"state\":\"E\",\"tenantId\":\"t\"}",
+     KVA_REC_OTHER},
+    {"{\"odata.type\":\"Microsoft.DirectoryServices.User\",\"id\":"
+     "\"00000000-1111-2222-3333-444444444444\",\"state\":\"E\","
+     "\"isDefault\":true}",
+     KVA_REC_OTHER},
+    {"{\"id\":\"00000000-1111-2222-3333-444444444444\",\"state\":\"E\","
+     "\"cloudName\":\"c\",\"objectType\":\"User\"}",
+     KVA_REC_OTHER},
+    {"{\"id\":\"/subscriptions/00000000-1111-2222-3333-444444444444\","
+     "\"displayName\":\"P\",\"appId\":\"x\"}",
+     KVA_REC_OTHER},
+    /* an ARM subscription id and one descriptive field */
     {"{\"id\":\"/subscriptions/AAAAAAAA-1111-2222-3333-444444444444\","
      "\"displayName\":\"P\"}",
      KVA_REC_SUBSCRIPTION},

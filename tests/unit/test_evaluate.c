@@ -40,6 +40,7 @@ typedef struct tsub {
     const char *tags[9]; /* key, value, ..., NULL */
     const char *tenant, *mg;
     int in;
+    const char *mg_id; /* the management group's id (name), or NULL */
 } tsub;
 
 typedef struct tpricing {
@@ -52,6 +53,7 @@ typedef struct tpricing {
     int deprecated;
     int in;
     uint32_t line;
+    int inherited;
 } tpricing;
 
 typedef struct tvault {
@@ -137,6 +139,7 @@ static kva_model *build(const world *w)
             assert_non_null(s.mgmt_groups);
             assert_non_null(s.mgmt_group_ids);
             s.mgmt_groups[0] = dup(t->mg);
+            s.mgmt_group_ids[0] = dup(t->mg_id);
             s.n_mgmt_groups = 1;
         }
         s.from_inventory = true;
@@ -155,6 +158,7 @@ static kva_model *build(const world *w)
         p.trial_remaining_s = t->trial;
         p.enablement_time = KVA_UNKNOWN_TIME;
         p.deprecated = t->deprecated;
+        p.inherited = t->inherited;
         p.scope = t->scope;
         p.resource_id = dup(t->resource);
         p.input = in_index(t->in, IN_PRICINGS);
@@ -461,6 +465,160 @@ static void test_conflict_severe_wins_order_independent(void **state)
     (void)state;
     conflict_case("Standard", "Free");
     conflict_case("Free", "Standard");
+}
+
+/*
+ * Two KeyVaults records of one subscription, read in both orders: the same
+ * record decides, the same flags are raised and the same warnings given.
+ */
+typedef struct pair_case {
+    const char *what;
+    tpricing a, b;      /* .in and .line are set by the test */
+    const char *tier, *sub_plan;
+    int64_t trial;
+    unsigned flags;
+    const char *conflict; /* part of the conflicting_evidence message, or
+                             NULL for none */
+    const char *decides;  /* "a" or "b": whose line the message names */
+    uint32_t trial_line;  /* line of the trial_ending warning, 0 none */
+} pair_case;
+
+#define LEG KVA_FLAG_LEGACY_SUBPLAN
+#define TRI KVA_FLAG_TRIAL_ENDING
+#define DEP KVA_FLAG_DEPRECATED_PLAN
+
+static const pair_case pair_cases[] = {
+    {"sub-plans differ",
+     {.tier = "Standard", .sub_plan = "PerKeyVault"},
+     {.tier = "Standard", .sub_plan = "PerTransaction", .trial = 20 * 86400},
+     "Standard", "PerTransaction", 20 * 86400, LEG | TRI,
+     "conflicting KeyVaults pricings of tier \"Standard\": sub-plan "
+     "\"PerKeyVault\", no free trial left in dumps/a.json:10, sub-plan "
+     "\"PerTransaction\", 20 days of free trial left in dumps/b.json:20; the "
+     "one in dumps/b.json:20 decides, and the flags of both count",
+     "b", 20},
+    {"flags split over two records: the union is reported",
+     {.tier = "Standard", .sub_plan = "PerTransaction"},
+     {.tier = "Standard", .sub_plan = "PerKeyVault", .trial = 86400},
+     "Standard", "PerTransaction", 86400, LEG | TRI,
+     "sub-plan \"PerTransaction\", no free trial left in dumps/a.json:10, "
+     "sub-plan \"PerKeyVault\", 1 day of free trial left in dumps/b.json:20; "
+     "the one in dumps/a.json:10 decides",
+     "a", 20},
+    {"sub-plans differ in case only",
+     {.tier = "Standard", .sub_plan = "PerKeyVault"},
+     {.tier = "standard", .sub_plan = "perkeyvault"},
+     "Standard", "PerKeyVault", 0, 0, NULL, NULL, 0},
+    {"a sub-plan absent on one side is no conflict",
+     {.tier = "Standard"},
+     {.tier = "Standard", .sub_plan = "PerTransaction", .deprecated = 1},
+     "Standard", "PerTransaction", 0, LEG | DEP, NULL, NULL, 0},
+    {"trial left on one side only",
+     {.tier = "Standard", .sub_plan = "P", .trial = 0},
+     {.tier = "Standard", .sub_plan = "P", .trial = 3 * 86400 + 1},
+     "Standard", "P", 3 * 86400 + 1, TRI,
+     "conflicting KeyVaults pricings of tier \"Standard\": no free trial "
+     "left in dumps/a.json:10, 4 days of free trial left in dumps/b.json:20",
+     "b", 20},
+    {"trial left on both sides: the most decides, no conflict",
+     {.tier = "Standard", .trial = 5 * 86400},
+     {.tier = "Standard", .trial = 9 * 86400},
+     "Standard", NULL, 9 * 86400, TRI, NULL, NULL, 20},
+    {"trial unknown on one side",
+     {.tier = "Standard", .trial = KVA_UNKNOWN_SECONDS},
+     {.tier = "Standard", .trial = 86400},
+     "Standard", NULL, 86400, TRI, NULL, NULL, 20},
+    {"two failing tiers: Free is the more severe",
+     {.tier = "Basic"},
+     {.tier = "Free"},
+     "Free", NULL, 0, 0,
+     "tier \"Basic\" in dumps/a.json:10, tier \"Free\" in dumps/b.json:20; "
+     "the more severe (\"Free\") decides",
+     NULL, 0},
+    {"a failing tier beats the flags of a Standard one",
+     {.tier = "Standard", .sub_plan = "PerTransaction", .trial = 86400},
+     {.tier = "Free", .sub_plan = "PerKeyVault"},
+     "Free", "PerKeyVault", 0, 0,
+     "the more severe (\"Free\") decides", NULL, 0},
+    {"flags of a Standard record do not join a Free decision",
+     {.tier = "Free", .sub_plan = "PerKeyVault"},
+     {.tier = "Standard", .sub_plan = "PerTransaction", .deprecated = 1},
+     "Free", "PerKeyVault", 0, 0, "the more severe", NULL, 0},
+};
+
+static void run_pair(const pair_case *c, bool swap)
+{
+    const char *inputs[] = {"in/subs.json", "dumps/a.json", "dumps/b.json",
+                            NULL};
+    tsub subs[] = {{.id = S1, .name = "one"}, {0}};
+    tpricing pr[3] = {c->a, c->b, {0}};
+    world w = {.subs = subs, .pricings = pr};
+    kva_model *m;
+    kva_result *r;
+    const kva_res_sub *rs;
+    char what[256];
+
+    snprintf(what, sizeof what, "%s%s", c->what, swap ? " (swapped)" : "");
+    pr[0].sub = pr[1].sub = S1;
+    pr[0].in = 2;
+    pr[0].line = 10;
+    pr[1].in = 3;
+    pr[1].line = 20;
+    if (swap) {
+        tpricing t = pr[0];
+        pr[0] = pr[1];
+        pr[1] = t;
+    }
+    memcpy((void *)w.inputs, inputs, sizeof inputs);
+    m = build(&w);
+    r = eval(m);
+    rs = rsub(r, S1);
+    if (kva_strcasecmp(rs->tier, c->tier) != 0 ||
+        (c->sub_plan ? !rs->sub_plan ||
+                           kva_strcasecmp(rs->sub_plan, c->sub_plan) != 0
+                     : rs->sub_plan != NULL) ||
+        rs->trial_remaining_s != c->trial ||
+        (rs->flags & (LEG | TRI | DEP)) != c->flags)
+        fail_msg("%s: tier %s sub-plan %s trial %lld flags %#x", what,
+                 rs->tier ? rs->tier : "(null)",
+                 rs->sub_plan ? rs->sub_plan : "(null)",
+                 (long long)rs->trial_remaining_s, rs->flags);
+    if (!c->conflict) {
+        if (count_warn(r, "conflicting_evidence"))
+            fail_msg("%s: unexpected %s", what,
+                     find_warn(r, "conflicting_evidence")->message);
+    } else {
+        const char *msg;
+        assert_int_equal(count_warn(r, "conflicting_evidence"), 1);
+        msg = find_warn(r, "conflicting_evidence")->message;
+        /* the message lists the records in the order met */
+        if (!swap) {
+            assert_contains(msg, c->conflict);
+        } else {
+            assert_contains(msg, "dumps/a.json:10");
+            assert_contains(msg, "dumps/b.json:20");
+        }
+        if (c->decides)
+            assert_contains(msg, strcmp(c->decides, "a") == 0
+                                     ? "the one in dumps/a.json:10 decides"
+                                     : "the one in dumps/b.json:20 decides");
+    }
+    if (c->trial_line) {
+        assert_int_equal(count_warn(r, "trial_ending"), 1);
+        assert_int_equal(find_warn(r, "trial_ending")->line, c->trial_line);
+    } else {
+        assert_int_equal(count_warn(r, "trial_ending"), 0);
+    }
+    done(r, m);
+}
+
+static void test_conflict_same_tier_order_independent(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof pair_cases / sizeof pair_cases[0]; i++) {
+        run_pair(&pair_cases[i], false);
+        run_pair(&pair_cases[i], true);
+    }
 }
 
 static void test_identical_duplicates_no_warning(void **state)
@@ -932,6 +1090,57 @@ static void test_vault_level_conflict(void **state)
     done(r, m);
 }
 
+/* A vault-scope record marked inherited only mirrors the subscription's
+ * plan: it neither uncovers nor covers the vault. */
+static void test_vault_level_inherited_ignored(void **state)
+{
+    tsub subs[] = {{.id = S1, .name = "standard sub"},
+                   {.id = S2, .name = "free sub"},
+                   {0}};
+    tpricing pr[] = {
+        {.sub = S1, .tier = "Standard"},
+        {.sub = S2, .tier = "Free"},
+        {.sub = S1, .tier = "Free", .scope = KVA_SCOPE_RESOURCE,
+         .resource = VID(S1, "kv-inherited"), .inherited = 1},
+        {.sub = S1, .tier = "Free", .scope = KVA_SCOPE_RESOURCE,
+         .resource = VID(S1, "kv-own"), .inherited = 0},
+        {.sub = S1, .tier = "Free", .scope = KVA_SCOPE_RESOURCE,
+         .resource = VID(S1, "kv-unsaid"), .inherited = -1},
+        {.sub = S2, .tier = "Standard", .scope = KVA_SCOPE_RESOURCE,
+         .resource = VID(S2, "kv-mirror"), .inherited = 1},
+        /* an inherited copy beside the vault's own record: no conflict */
+        {.sub = S2, .tier = "Standard", .scope = KVA_SCOPE_RESOURCE,
+         .resource = VID(S2, "kv-both"), .inherited = 0},
+        {.sub = S2, .tier = "Free", .scope = KVA_SCOPE_RESOURCE,
+         .resource = VID(S2, "kv-both"), .inherited = 1},
+        {0}};
+    tvault vs[] = {{.name = "kv-inherited", .sub = S1},
+                   {.name = "kv-own", .sub = S1},
+                   {.name = "kv-unsaid", .sub = S1},
+                   {.name = "kv-mirror", .sub = S2},
+                   {.name = "kv-both", .sub = S2},
+                   {0}};
+    world w = {.subs = subs, .pricings = pr, .vaults = vs};
+    kva_model *m = build(&w);
+    kva_result *r = eval(m);
+    (void)state;
+
+    assert_true(rvault(r, S1, "kv-inherited")->covered);
+    assert_null(rvault(r, S1, "kv-inherited")->vault_pricing);
+    assert_false(rvault(r, S1, "kv-own")->covered);
+    assert_false(rvault(r, S1, "kv-unsaid")->covered);
+    assert_false(rvault(r, S2, "kv-mirror")->covered);
+    assert_null(rvault(r, S2, "kv-mirror")->vault_pricing);
+    assert_true(rvault(r, S2, "kv-both")->covered);
+    assert_ptr_equal(rvault(r, S2, "kv-both")->vault_pricing, &m->pricings[6]);
+    assert_int_equal(count_warn(r, "conflicting_evidence"), 0);
+    assert_int_equal(rsub(r, S1)->vaults_covered, 1);
+    assert_int_equal(r->kpis.vaults_covered, 2);
+    /* still evidence of the subscription */
+    assert_int_equal(rsub(r, S1)->n_evidence, 3);
+    done(r, m);
+}
+
 /* An exception accepts the risk; it does not cover the vaults. */
 static void test_exempt_vaults_not_covered(void **state)
 {
@@ -1328,6 +1537,64 @@ static void test_breakdowns(void **state)
     }
     assert_string_equal(rsub(r, S1)->mgmt_group, "Platform");
     assert_null(rsub(r, S3)->mgmt_group);
+    for (size_t i = 0; i < k->n_by_management_group; i++)
+        if (strcmp(k->by_management_group[i].key, "(none)") == 0)
+            assert_null(k->by_management_group[i].name);
+        else
+            assert_string_equal(k->by_management_group[i].name,
+                                k->by_management_group[i].key);
+    for (size_t i = 0; i < k->n_by_owner; i++)
+        assert_null(k->by_owner[i].name);
+    for (size_t i = 0; i < k->n_by_tenant; i++)
+        assert_null(k->by_tenant[i].name);
+    done(r, m);
+}
+
+/* Management groups are told apart by id: every tenant's root group is
+ * called "Tenant Root Group". */
+static void test_breakdown_mgmt_group_ids(void **state)
+{
+    tsub subs[] = {
+        {.id = S1, .name = "a", .mg = "Tenant Root Group",
+         .mg_id = "aaaaaaaa-0000-0000-0000-000000000001"},
+        {.id = S2, .name = "b", .mg = "Tenant Root Group",
+         .mg_id = "bbbbbbbb-0000-0000-0000-000000000002"},
+        {.id = S3, .name = "c", .mg = "Corp", .mg_id = "mg-corp"},
+        {.id = S4, .name = "d", .mg = "Corp", .mg_id = "mg-corp"},
+        {.id = S5, .name = "e", .mg = "Legacy"}, /* no id in the evidence */
+        {.id = S6, .name = "f"},
+        {0}};
+    tpricing pr[] = {{.sub = S1, .tier = "Standard"},
+                     {.sub = S2, .tier = "Free"},
+                     {.sub = S3, .tier = "Standard"},
+                     {.sub = S4, .tier = "Free"},
+                     {.sub = S5, .tier = "Standard"},
+                     {.sub = S6, .tier = "Standard"},
+                     {0}};
+    tvault vs[] = {{.name = "v1", .sub = S1}, {.name = "v2", .sub = S2},
+                   {.name = "v3", .sub = S3}, {.name = "v4", .sub = S4},
+                   {.name = "v5", .sub = S5}, {.name = "v6", .sub = S6},
+                   {0}};
+    world w = {.subs = subs, .pricings = pr, .vaults = vs};
+    kva_model *m = build(&w);
+    kva_result *r = eval(m);
+    const kva_kpis *k = &r->kpis;
+    const char *keys[] = {"(none)", "Legacy",
+                          "aaaaaaaa-0000-0000-0000-000000000001",
+                          "bbbbbbbb-0000-0000-0000-000000000002", "mg-corp"};
+    const char *names[] = {NULL, "Legacy", "Tenant Root Group",
+                           "Tenant Root Group", "Corp"};
+    size_t tot[] = {1, 1, 1, 1, 2}, cov[] = {1, 1, 1, 0, 1};
+    (void)state;
+
+    check_rows("by_management_group", k->by_management_group,
+               k->n_by_management_group, keys, tot, cov, 5);
+    for (size_t i = 0; i < 5; i++) {
+        if (!names[i])
+            assert_null(k->by_management_group[i].name);
+        else
+            assert_string_equal(k->by_management_group[i].name, names[i]);
+    }
     done(r, m);
 }
 
@@ -1574,6 +1841,39 @@ static void test_evidence(void **state)
     done(r, m);
 }
 
+/* Every inventory that describes a subscription is evidence of it, not
+ * only the first. */
+static void test_evidence_every_inventory(void **state)
+{
+    const char *inputs[] = {"accounts.json", "graph-subs.json",
+                            "p.json", "profile.json", NULL};
+    tsub subs[] = {{.id = S1, .name = "a", .in = 1},
+                   {.id = S1, .name = "a", .state = "Enabled", .in = 2},
+                   {.id = S2, .name = "b", .in = 4},
+                   {.id = S1, .in = 4},
+                   {0}};
+    tpricing pr[] = {{.sub = S1, .tier = "Standard", .in = 3}, {0}};
+    world w = {.subs = subs, .pricings = pr};
+    kva_model *m;
+    kva_result *r;
+    const kva_res_sub *rs;
+    const char *want[] = {"accounts.json", "graph-subs.json", "p.json",
+                          "profile.json"};
+    (void)state;
+
+    memcpy((void *)w.inputs, inputs, sizeof inputs);
+    m = build(&w);
+    r = eval(m);
+    rs = rsub(r, S1);
+    assert_int_equal(rs->n_evidence, 4);
+    for (size_t i = 0; i < 4; i++)
+        assert_string_equal(rs->evidence[i], want[i]);
+    rs = rsub(r, S2);
+    assert_int_equal(rs->n_evidence, 1);
+    assert_string_equal(rs->evidence[0], "profile.json");
+    done(r, m);
+}
+
 /* Evidence follows each record's own subscription whatever the order of
  * subscriptions in the model and in the result. */
 static void test_evidence_many_subscriptions(void **state)
@@ -1814,6 +2114,7 @@ int main(void)
         cmocka_unit_test(test_deciding_pricing_fields),
         cmocka_unit_test(test_no_evidence_fields),
         cmocka_unit_test(test_conflict_severe_wins_order_independent),
+        cmocka_unit_test(test_conflict_same_tier_order_independent),
         cmocka_unit_test(test_identical_duplicates_no_warning),
         cmocka_unit_test(test_unlisted_subscription),
         cmocka_unit_test(test_no_subscription_inventory),
@@ -1832,6 +2133,7 @@ int main(void)
         cmocka_unit_test(test_duplicate_exception_latest_applies),
         cmocka_unit_test(test_vault_level_pricing),
         cmocka_unit_test(test_vault_level_conflict),
+        cmocka_unit_test(test_vault_level_inherited_ignored),
         cmocka_unit_test(test_exempt_vaults_not_covered),
         cmocka_unit_test(test_not_applicable_vaults_listed_not_counted),
         cmocka_unit_test(test_owner_resolution_default_tags),
@@ -1843,6 +2145,7 @@ int main(void)
         cmocka_unit_test(test_kpis_half_rounding),
         cmocka_unit_test(test_kpis_null_when_empty),
         cmocka_unit_test(test_breakdowns),
+        cmocka_unit_test(test_breakdown_mgmt_group_ids),
         cmocka_unit_test(test_cost),
         cmocka_unit_test(test_verdict),
         cmocka_unit_test(test_priority_order),
@@ -1850,6 +2153,7 @@ int main(void)
         cmocka_unit_test(test_inputs_sorted_exceptions_in_register_order),
         cmocka_unit_test(test_warning_order),
         cmocka_unit_test(test_evidence),
+        cmocka_unit_test(test_evidence_every_inventory),
         cmocka_unit_test(test_evidence_many_subscriptions),
         cmocka_unit_test(test_trend),
         cmocka_unit_test(test_no_trend_without_baseline),

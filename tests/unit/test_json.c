@@ -81,10 +81,13 @@ static kva_input inputs[] = {
      .failed = true},
 };
 
-static kva_breakdown by_owner[] = {{"(none)", 1, 0, 0.0},
-                                   {"Zo\xc3\xab", 1, 1, 100.0}};
-static kva_breakdown by_env[] = {{"production", 2, 1, 50.0}};
-static kva_breakdown by_tenant[] = {{"unknown", 0, 0, -1}};
+static kva_breakdown by_owner[] = {{"(none)", 1, 0, 0.0, NULL},
+                                   {"Zo\xc3\xab", 1, 1, 100.0, NULL}};
+static kva_breakdown by_env[] = {{"production", 2, 1, 50.0, NULL}};
+static kva_breakdown by_tenant[] = {{"unknown", 0, 0, -1, NULL}};
+/* keyed on the group's id, its display name beside it */
+static kva_breakdown by_mg[] = {{"(none)", 1, 1, 100.0, NULL},
+                                {"mg-prod", 1, 0, 0.0, "Production"}};
 
 static kva_trend_change regressed[] = {{"11111111-1111-1111-1111-111111111111",
                                         "Prod \"east\"", KVA_ST_COMPLIANT,
@@ -179,6 +182,8 @@ static void build(kva_result *r, kva_res_sub rs[2], kva_res_vault rv[2])
     r->kpis.n_by_environment = 1;
     r->kpis.by_tenant = by_tenant;
     r->kpis.n_by_tenant = 1;
+    r->kpis.by_management_group = by_mg;
+    r->kpis.n_by_management_group = 2;
     r->kpis.has_cost = true;
     r->kpis.estimated_monthly_cost_to_close = 1.005 * 2;
     r->kpis.currency = "EUR";
@@ -274,7 +279,22 @@ static const char *const expected_lines[] = {
     "        \"vault_coverage_pct\": null\n",
     "      }\n",
     "    ],\n",
-    "    \"by_management_group\": []\n",
+    "    \"by_management_group\": [\n",
+    "      {\n",
+    "        \"key\": \"(none)\",\n",
+    "        \"name\": null,\n",
+    "        \"vaults_total\": 1,\n",
+    "        \"vaults_covered\": 1,\n",
+    "        \"vault_coverage_pct\": 100.0\n",
+    "      },\n",
+    "      {\n",
+    "        \"key\": \"mg-prod\",\n",
+    "        \"name\": \"Production\",\n",
+    "        \"vaults_total\": 1,\n",
+    "        \"vaults_covered\": 0,\n",
+    "        \"vault_coverage_pct\": 0.0\n",
+    "      }\n",
+    "    ]\n",
     "  },\n",
     "  \"subscriptions\": [\n",
     "    {\n",

@@ -103,7 +103,66 @@ static void test_sub_merge(void **state)
     assert_null(kva_tags_find(&s->tags, "missing"));
     assert_int_equal(s->n_mgmt_groups, 1);
     assert_string_equal(s->mgmt_group_ids[0], "lz");
+    /* every record's input, once, in the order met */
+    assert_int_equal(s->n_inputs, 3);
+    assert_int_equal(s->inputs[0], 3);
+    assert_int_equal(s->inputs[1], 5);
+    assert_int_equal(s->inputs[2], 0);
+    assert_int_equal(s->name_input, 5);
+    assert_int_equal(s->state_input, 5);
+    /* "Other" against "Payments": inputs not listed in the model */
+    assert_int_equal(m->n_warnings, 1);
+    assert_string_equal(m->warnings[0].code, "conflicting_evidence");
+    assert_string_equal(m->warnings[0].message,
+                        "subscription 11111111-2222-3333-4444-555555555555: "
+                        "the inventories disagree on its name: \"Payments\" "
+                        "in (unknown input), \"Other\" in (unknown input); "
+                        "\"Payments\" is used (the first one read)");
     kva_model_free(m);
+}
+
+/* Conflicts name the inputs' paths; the state that keeps a subscription in
+ * scope wins in either order. */
+static void test_sub_conflict_state(void **state)
+{
+    static const char *const orders[2][2] = {{"Deleted", "Warned"},
+                                             {"Warned", "Deleted"}};
+    (void)state;
+
+    for (int o = 0; o < 2; o++) {
+        kva_model *m = kva_model_new();
+        kva_input in = {0};
+        kva_sub a = sub("11111111-2222-3333-4444-555555555555", "P", true);
+        kva_sub b = sub("11111111-2222-3333-4444-555555555555", "P", true);
+        char want[512];
+
+        in.path = strdup("one.json");
+        assert_int_equal(kva_model_add_input(m, &in, NULL), KVA_OK);
+        in.path = strdup("two.json");
+        assert_int_equal(kva_model_add_input(m, &in, NULL), KVA_OK);
+        a.state = strdup(orders[o][0]);
+        b.state = strdup(orders[o][1]);
+        b.input = 1;
+        b.line = 7;
+        b.col = 3;
+        assert_int_equal(kva_model_add_sub(m, &a), KVA_OK);
+        assert_int_equal(kva_model_add_sub(m, &b), KVA_OK);
+        assert_string_equal(m->subs[0].state, "Warned");
+        assert_int_equal(m->subs[0].state_input, o == 0 ? 1 : 0);
+        snprintf(want, sizeof want,
+                 "subscription 11111111-2222-3333-4444-555555555555: the "
+                 "inventories disagree on its state: \"%s\" in one.json, "
+                 "\"%s\" in two.json; \"Warned\" is used (a subscription "
+                 "stays in scope unless every source says Disabled or "
+                 "Deleted)",
+                 orders[o][0], orders[o][1]);
+        assert_int_equal(m->n_warnings, 1);
+        assert_string_equal(m->warnings[0].message, want);
+        assert_string_equal(m->warnings[0].path, "two.json");
+        assert_int_equal(m->warnings[0].line, 7);
+        assert_int_equal(m->warnings[0].col, 3);
+        kva_model_free(m);
+    }
 }
 
 static void test_touch_sub(void **state)
@@ -210,6 +269,7 @@ int main(void)
         cmocka_unit_test(test_kind_names),
         cmocka_unit_test(test_sub_lookup_case_insensitive),
         cmocka_unit_test(test_sub_merge),
+        cmocka_unit_test(test_sub_conflict_state),
         cmocka_unit_test(test_touch_sub),
         cmocka_unit_test(test_vault_dedup),
         cmocka_unit_test(test_many),

@@ -5,6 +5,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -397,6 +398,233 @@ static void test_directory_in_the_way(void **state)
     kva_diag_clear(&err);
 }
 
+static const char *const all_outputs[] = {
+    "report.json",  "report.xlsx",  "report.pdf",   "findings.csv",
+    "summary.md",   "remediate.sh", "remediate.ps1"};
+
+static void claim_all(kva_outset *os)
+{
+    kva_diag err = {0};
+
+    for (size_t i = 0; i < sizeof all_outputs / sizeof all_outputs[0]; i++)
+        assert_int_equal(kva_outset_claim(os, all_outputs[i], &err), KVA_OK);
+    kva_diag_clear(&err);
+}
+
+static void expect_text(const char *path, const char *want)
+{
+    char *s = read_text(path);
+
+    if (!s)
+        fail_msg("%s is missing", path);
+    if (strcmp(s, want) != 0)
+        fail_msg("%s holds '%s', want '%s'", path, s, want);
+    free(s);
+}
+
+/* An --out from an earlier run: four outputs, SHA256SUMS, a file of the
+ * user's. */
+static void old_run(const fixture *fx)
+{
+    assert_int_equal(mkdir(fx->out, 0755), 0);
+    write_text(path_in(fx->out, "report.json"), "old json\n");
+    write_text(path_in(fx->out, "report.pdf"), "old pdf\n");
+    write_text(path_in(fx->out, "findings.csv"), "old csv\n");
+    write_text(path_in(fx->out, "summary.md"), "old md\n");
+    write_text(path_in(fx->out, "SHA256SUMS"), "old sums\n");
+    write_text(path_in(fx->out, "notes.txt"), "mine\n");
+}
+
+static void expect_old_run(const fixture *fx)
+{
+    expect_listing(fx->out, "SHA256SUMS findings.csv notes.txt report.json "
+                            "report.pdf summary.md");
+    expect_text(path_in(fx->out, "report.json"), "old json\n");
+    expect_text(path_in(fx->out, "report.pdf"), "old pdf\n");
+    expect_text(path_in(fx->out, "findings.csv"), "old csv\n");
+    expect_text(path_in(fx->out, "summary.md"), "old md\n");
+    expect_text(path_in(fx->out, "SHA256SUMS"), "old sums\n");
+    expect_text(path_in(fx->out, "notes.txt"), "mine\n");
+}
+
+/*
+ * A final name that cannot be replaced, met after report.json was
+ * already swapped in: the commit fails and everything goes back, the
+ * swapped report.json, the stale outputs it had moved out and the old
+ * SHA256SUMS, with no temporary file left behind. Once with
+ * RENAME_EXCHANGE, once the way a file system without it goes.
+ */
+static void rollback_case(fixture *fx, const char *blocker, bool exchange)
+{
+    kva_outset *os;
+    kva_diag err = {0};
+
+    old_run(fx);
+    assert_int_equal(unlink(path_in(fx->out, blocker)), 0);
+    assert_int_equal(mkdir(path_in(fx->out, blocker), 0755), 0);
+    kva_outset_use_exchange(exchange);
+    assert_int_equal(kva_outset_new(fx->out, &os, &err), KVA_OK);
+    claim_all(os);
+    add(os, "report.json", "new json\n");
+    if (strcmp(blocker, "SHA256SUMS") != 0)
+        add(os, blocker, "new\n");
+    assert_int_equal(kva_outset_commit(os, &err), KVA_ERR_IO);
+    assert_string_equal(err.path, path_in(fx->out, blocker));
+    assert_string_equal(err.message, strerror(EISDIR));
+    kva_outset_free(os);
+    kva_outset_use_exchange(true);
+    assert_int_equal(rmdir(path_in(fx->out, blocker)), 0);
+    write_text(path_in(fx->out, blocker), strcmp(blocker, "SHA256SUMS") == 0
+                                              ? "old sums\n"
+                                              : "old pdf\n");
+    expect_old_run(fx);
+    kva_diag_clear(&err);
+}
+
+static void test_rollback_exchange(void **state)
+{
+    rollback_case(*state, "report.pdf", true);
+}
+
+static void test_rollback_aside(void **state)
+{
+    rollback_case(*state, "report.pdf", false);
+}
+
+/* The last step fails: SHA256SUMS after the stale outputs were moved. */
+static void test_rollback_sums_exchange(void **state)
+{
+    rollback_case(*state, "SHA256SUMS", true);
+}
+
+static void test_rollback_sums_aside(void **state)
+{
+    rollback_case(*state, "SHA256SUMS", false);
+}
+
+/*
+ * An immutable old report.pdf (chattr +i: renaming over it fails with
+ * EPERM): report.json was swapped before and must be the old one again.
+ * Needs a file system with the attribute and the right to set it; the
+ * directory cases above cover the same path everywhere.
+ */
+static void test_rollback_immutable(void **state)
+{
+    fixture *fx = *state;
+    kva_outset *os;
+    kva_diag err = {0};
+    char cmd[700];
+    kva_error rc;
+
+    old_run(fx);
+    snprintf(cmd, sizeof cmd, "chattr +i '%s' 2>/dev/null",
+             path_in(fx->out, "report.pdf"));
+    if (system(cmd) != 0) {
+        print_message("chattr +i is not available here: case not run\n");
+        skip();
+    }
+    assert_int_equal(kva_outset_new(fx->out, &os, &err), KVA_OK);
+    claim_all(os);
+    add(os, "report.json", "new json\n");
+    add(os, "report.pdf", "new pdf\n");
+    rc = kva_outset_commit(os, &err);
+    kva_outset_free(os);
+    snprintf(cmd, sizeof cmd, "chattr -i '%s'",
+             path_in(fx->out, "report.pdf"));
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(rc, KVA_ERR_IO);
+    assert_string_equal(err.path, path_in(fx->out, "report.pdf"));
+    assert_string_equal(err.message, strerror(EPERM));
+    expect_old_run(fx);
+    kva_diag_clear(&err);
+}
+
+/*
+ * Outputs of an earlier run that this run does not write are removed by
+ * the commit: only claimed names, only files and symlinks (a symlink's
+ * target stays), never a directory or a file of the user's.
+ */
+static void stale_case(fixture *fx, bool exchange)
+{
+    kva_outset *os;
+    kva_diag err = {0};
+    char victim[400], hex[65], want[100];
+
+    snprintf(victim, sizeof victim, "%s/victim", fx->root);
+    write_text(victim, "precious\n");
+    old_run(fx);
+    assert_int_equal(symlink(victim, path_in(fx->out, "remediate.sh")), 0);
+    assert_int_equal(mkdir(path_in(fx->out, "remediate.ps1"), 0755), 0);
+    write_text(path_in(fx->out, "report.xlsx.bak"), "mine too\n");
+    kva_outset_use_exchange(exchange);
+    assert_int_equal(kva_outset_new(fx->out, &os, &err), KVA_OK);
+    claim_all(os);
+    add(os, "report.json", "new json\n");
+    assert_int_equal(kva_outset_commit(os, &err), KVA_OK);
+    kva_outset_free(os);
+    kva_outset_use_exchange(true);
+    expect_listing(fx->out, "SHA256SUMS notes.txt remediate.ps1 "
+                            "report.json report.xlsx.bak");
+    expect_text(path_in(fx->out, "report.json"), "new json\n");
+    kva_sha256_buf("new json\n", 9, hex);
+    snprintf(want, sizeof want, "%s  report.json\n", hex);
+    expect_text(path_in(fx->out, "SHA256SUMS"), want);
+    expect_text(victim, "precious\n");
+    kva_diag_clear(&err);
+}
+
+static void test_stale_removed_exchange(void **state)
+{
+    stale_case(*state, true);
+}
+
+static void test_stale_removed_aside(void **state)
+{
+    stale_case(*state, false);
+}
+
+/* A successful replace in the aside mode leaves no temporary name. */
+static void test_commit_aside(void **state)
+{
+    fixture *fx = *state;
+    kva_outset *os;
+    kva_diag err = {0};
+
+    old_run(fx);
+    kva_outset_use_exchange(false);
+    assert_int_equal(kva_outset_new(fx->out, &os, &err), KVA_OK);
+    add(os, "report.json", "new json\n");
+    add(os, "report.pdf", "new pdf\n");
+    assert_int_equal(kva_outset_commit(os, &err), KVA_OK);
+    kva_outset_free(os);
+    kva_outset_use_exchange(true);
+    /* nothing claimed: the other old outputs stay */
+    expect_listing(fx->out, "SHA256SUMS findings.csv notes.txt report.json "
+                            "report.pdf summary.md");
+    expect_text(path_in(fx->out, "report.pdf"), "new pdf\n");
+    kva_diag_clear(&err);
+}
+
+static void test_claim_names(void **state)
+{
+    static const char *const bad[] = {"", "a/b", ".", "..", "SHA256SUMS"};
+    fixture *fx = *state;
+    kva_outset *os;
+    kva_diag err = {0};
+
+    assert_int_equal(kva_outset_new(fx->out, &os, &err), KVA_OK);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_equal(kva_outset_claim(os, bad[i], &err), KVA_ERR_IO);
+    assert_int_equal(kva_outset_claim(os, NULL, &err), KVA_ERR_IO);
+    /* the same name twice is one claim */
+    for (int i = 0; i < 40; i++)
+        assert_int_equal(kva_outset_claim(os, "report.pdf", &err), KVA_OK);
+    kva_outset_abort(os);
+    assert_int_equal(kva_outset_claim(os, "report.json", &err), KVA_ERR_IO);
+    kva_outset_free(os);
+    kva_diag_clear(&err);
+}
+
 static void test_out_not_a_directory(void **state)
 {
     fixture *fx = *state;
@@ -544,6 +772,21 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_directory_in_the_way, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_rollback_exchange, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_rollback_aside, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rollback_sums_exchange, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_rollback_sums_aside, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_rollback_immutable, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_stale_removed_exchange, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_stale_removed_aside, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_commit_aside, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_claim_names, setup, teardown),
         cmocka_unit_test_setup_teardown(test_out_not_a_directory, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_creates_parent, setup, teardown),

@@ -92,16 +92,34 @@ static const wrap_case wrap_cases[] = {
     /* multi-byte characters are never split */
     {"\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9", KVA_PDF_WRAP_TEXT, 2.5,
      "\xC3\xA9\xC3\xA9|\xC3\xA9\xC3\xA9|\xC3\xA9"},
-    /* quotes: code keeps '...' and "..." together, sh only '...' */
+    /* quotes: code and sh keep '...' and "..." together (text pasted
+       from the page would carry the continuation line's indentation
+       into the string) */
     {"echo 'a b' c", KVA_PDF_WRAP_TEXT, 9.5, "echo 'a|b' c"},
     {"echo 'a b' c", KVA_PDF_WRAP_CODE, 9.5, "echo|'a b' c"},
     {"echo 'a b' c", KVA_PDF_WRAP_SH, 9.5, "echo|'a b' c"},
     {"echo \"a b\" c", KVA_PDF_WRAP_CODE, 9.5, "echo|\"a b\" c"},
-    {"echo \"a b\" c", KVA_PDF_WRAP_SH, 9.5, "echo \"a|b\" c"},
-    /* a quoted string longer than the line is still broken, never cut */
+    {"echo \"a b\" c", KVA_PDF_WRAP_SH, 9.5, "echo|\"a b\" c"},
+    {"--display-name \"Configure Microsoft Defender for Key Vault plan\" "
+     "--policy x",
+     KVA_PDF_WRAP_SH, 60.5,
+     "--display-name|\"Configure Microsoft Defender for Key Vault plan\" "
+     "--policy x"},
+    /* a quoted string longer than the line is still broken, never cut:
+       after its last space or break-after character that fits, else at
+       a code point */
     {"'abcdefgh'", KVA_PDF_WRAP_CODE, 4.5, "'abc|defg|h'"},
+    {"x \"/aa/bb/cc\"", KVA_PDF_WRAP_SH, 6.5, "x|\"/aa/|bb/cc\""},
+    {"\"Configure Microsoft Defender\"", KVA_PDF_WRAP_SH, 20.5,
+     "\"Configure |Microsoft Defender\""},
     /* an escaped quote does not open a string */
     {"a \\' b c", KVA_PDF_WRAP_CODE, 4.5, "a \\'|b c"},
+    /* sh: an escaped space is no place to break, and a break never
+       follows an escaping backslash (the mark would be escaped) */
+    {"ab\\ cd", KVA_PDF_WRAP_SH, 4.5, "ab\\ |cd"},
+    {"abc\\\"def", KVA_PDF_WRAP_SH, 4.5, "abc|\\\"de|f"},
+    {"ab\\cd", KVA_PDF_WRAP_SH, 3.5, "ab|\\cd"},
+    {"ab\\cd", KVA_PDF_WRAP_CODE, 3.5, "ab\\|cd"},
 };
 
 static void join_lines(kva_pdf *d, const char *text, size_t first, size_t n,
@@ -170,6 +188,72 @@ static uint32_t rnd(uint32_t n)
 }
 
 /*
+ * What bash makes of an sh code block copied from the page: the lines as
+ * drawn, each broken one followed by its mark (" \\" after a break at a
+ * space, "\\" inside a word) and a newline (and, after a break at a
+ * space, an indentation such as a copy may bring), then the joining of
+ * backslash-newline outside single quotes. Runs of unquoted blanks are
+ * made one (they separate the same words), in this and in the original
+ * (`paste` false: `cmd` itself). NULL when a break falls inside single
+ * quotes, where no continuation exists. Caller frees.
+ */
+static char *sh_join(const char *cmd, const kva_pdf_line *ln, size_t n,
+                     bool paste)
+{
+    size_t cap = strlen(cmd) + 6 * n + 1, o = 0;
+    char *p = malloc(cap), *out = malloc(cap);
+    char q = 0;
+    assert_non_null(p);
+    assert_non_null(out);
+    if (paste) {
+        for (size_t i = 0; i < n; i++) {
+            memcpy(p + o, cmd + ln[i].off, ln[i].len);
+            o += ln[i].len;
+            if (ln[i].broken) {
+                /* After a break at a space, whatever indentation the
+                   copy brings is harmless: it is a blank between words.
+                   Inside a word there must be none, and the layout
+                   draws none (every line starts at the same x). */
+                const char *m = ln[i].at_space ? " \\\n  " : "\\\n";
+                memcpy(p + o, m, strlen(m));
+                o += strlen(m);
+            }
+        }
+        p[o] = '\0';
+    } else {
+        strcpy(p, cmd);
+    }
+    o = 0;
+    for (size_t i = 0; p[i]; i++) {
+        char c = p[i];
+        if (c == '\\' && q != '\'' && p[i + 1] == '\n') {
+            i++; /* the continuation goes */
+            continue;
+        }
+        if (c == '\\' && q == '\'' && p[i + 1] == '\n') {
+            free(p);
+            free(out);
+            return NULL;
+        }
+        if (c == '\\' && q != '\'' && p[i + 1]) {
+            out[o++] = c;
+            out[o++] = p[++i];
+            continue;
+        }
+        if ((c == '\'' || c == '"') && (q == 0 || q == c))
+            q = q ? 0 : c;
+        if (c == ' ' && q == 0 && o > 0 && out[o - 1] == ' ')
+            continue;
+        out[o++] = c;
+    }
+    while (q == 0 && o > 0 && out[o - 1] == ' ') /* trailing blanks */
+        o--;
+    out[o] = '\0';
+    free(p);
+    return out;
+}
+
+/*
  * For many generated commands and widths: every line fits (unless it is a
  * single code point), consecutive lines are either adjacent (broken in a
  * word) or separated only by the spaces of the break, and nothing is lost:
@@ -187,7 +271,10 @@ static void test_wrap_code_property(void **state)
         "management-group-name/providers/Microsoft.Authorization/"
         "policyAssignments/kva-defender-keyvault\"",
         "Set-AzSecurityPricing", "-Name", "'Key Vaults'", "\xC3\xBC\xC3\xB6",
-        "\xE5\xB1\xB1\xE7\x94\xB0", "x=1,y=2;z", "  "};
+        "\xE5\xB1\xB1\xE7\x94\xB0", "x=1,y=2;z", "  ",
+        "\"Configure Microsoft Defender for Key Vault plan\"", "a\\ b",
+        "x\\\"y", "--not-scopes"};
+    size_t pasted = 0;
     const kva_pdf_wrap_mode modes[] = {KVA_PDF_WRAP_CODE, KVA_PDF_WRAP_SH,
                                        KVA_PDF_WRAP_TEXT};
     const kva_pdf_style st = {KVA_PDF_MONO, 7.5f, 0};
@@ -235,7 +322,22 @@ static void test_wrap_code_property(void **state)
         }
         for (size_t j = pos; j < o; j++) /* trailing spaces only */
             assert_int_equal(cmd[j], ' ');
+        /* sh: pasted into bash, the same command */
+        if (mode == KVA_PDF_WRAP_SH) {
+            char *got = sh_join(cmd, ln, n, true);
+            if (got) {
+                char *want = sh_join(cmd, ln, n, false);
+                if (strcmp(got, want) != 0)
+                    fail_msg("pasted \"%s\" at %.1f: got \"%s\"", cmd,
+                             width, got);
+                free(want);
+                pasted++;
+            }
+            free(got);
+        }
     }
+    /* most sh cases could be pasted (no break inside '...') */
+    assert_true(pasted > 80);
     kva_pdf_free(d);
 }
 

@@ -239,6 +239,21 @@ static const char *fx(const char *file)
     return buf;
 }
 
+/* Reference exports that are one page of several: the one warning they
+ * give. */
+static const struct {
+    const char *file;
+    uint32_t line, col;
+    const char *message;
+} paged_fixtures[] = {
+    {"rest_keyvault_vaults_list_2023-07-01.json", 45, 3,
+     "this file holds 1 record and more exist (nextLink set): export every "
+     "page into PATH"},
+    {"rest_resourcegraph_resources_2021-03-01.json", 1, 1665,
+     "this file holds 2 of 3 records ($skipToken set): export every page "
+     "into PATH"},
+};
+
 static void test_fixture_kinds(void **state)
 {
     (void)state;
@@ -246,6 +261,7 @@ static void test_fixture_kinds(void **state)
         const fixture_case *c = &fixture_cases[i];
         kva_model *m = read_path(fx(c->file), false);
         struct stat st;
+        size_t paged;
 
         assert_int_equal(stat(fx(c->file), &st), 0);
         if (m->inputs[0].kind != c->kind)
@@ -260,8 +276,17 @@ static void test_fixture_kinds(void **state)
         assert_int_equal(m->n_vaults, c->vaults);
         assert_int_equal(m->n_exceptions, 0);
         assert_int_equal(m->have_sub_inventory, c->inventory_subs > 0);
-        /* real exports read cleanly */
-        if (m->n_warnings)
+        /* real exports read cleanly, but for saying they are one page */
+        paged = 0;
+        for (size_t k = 0;
+             k < sizeof paged_fixtures / sizeof paged_fixtures[0]; k++) {
+            if (strcmp(paged_fixtures[k].file, c->file) != 0)
+                continue;
+            expect_warning(m, "partial_dump", paged_fixtures[k].line,
+                           paged_fixtures[k].col, paged_fixtures[k].message);
+            paged = 1;
+        }
+        if (m->n_warnings != paged)
             fail_msg("%s: warning %s: %s", c->file, m->warnings[0].code,
                      m->warnings[0].message);
         kva_model_free(m);
@@ -682,7 +707,7 @@ static const wrapper_case wrapper_cases[] = {
     {"{\"count\":1,\"data\":[", "],\"skip_token\":null,\"total_records\":1}",
      20, "data[0]"},
     {"{\"totalRecords\":1,\"count\":1,\"data\":[",
-     "],\"facets\":[],\"resultTruncated\":\"false\",\"$skipToken\":\"x\"}", 37,
+     "],\"facets\":[],\"resultTruncated\":\"false\",\"$skipToken\":null}", 37,
      "data[0]"},
     {"{\"installationId\":\"x\",\"subscriptions\":[", "]}", 40,
      "subscriptions[0]"},
@@ -836,18 +861,24 @@ static const error_case error_cases[] = {
                                         "\"subscriptionId\":true}]",
      0, false, KVA_ERR_SCHEMA, 1, 2,
      "[0].subscriptionId: expected a string, found a boolean"},
-    {"wrong state", "[{\"id\":\"" S0 "\",\"name\":\"P\",\"state\":1}]", 0,
-     false, KVA_ERR_SCHEMA, 1, 2,
+    {"wrong state",
+     "[{\"id\":\"" S0 "\",\"name\":\"P\",\"state\":1,\"isDefault\":true}]",
+     0, false, KVA_ERR_SCHEMA, 1, 2,
      "[0].state: expected a string, found a number"},
     {"wrong displayName",
      "{\"value\":[{\"id\":\"/subscriptions/" S0 "\","
      "\"displayName\":[\"P\"]}]}",
      0, false, KVA_ERR_SCHEMA, 1, 11,
      "value[0].displayName: expected a string, found an array"},
-    {"wrong tenantId", "[{\"id\":\"" S0 "\",\"tenantId\":5}]", 0, false,
-     KVA_ERR_SCHEMA, 1, 2, "[0].tenantId: expected a string, found a number"},
-    {"wrong name", "[{\"id\":\"" S0 "\",\"name\":false}]", 0, false,
-     KVA_ERR_SCHEMA, 1, 2, "[0].name: expected a string, found a boolean"},
+    {"wrong tenantId",
+     "[{\"id\":\"" S0 "\",\"state\":\"Enabled\",\"tenantId\":5}]", 0,
+     false, KVA_ERR_SCHEMA, 1, 2,
+     "[0].tenantId: expected a string, found a number"},
+    {"wrong name",
+     "[{\"id\":\"" S0 "\",\"state\":\"Enabled\",\"cloudName\":\"c\","
+     "\"name\":false}]",
+     0, false, KVA_ERR_SCHEMA, 1, 2,
+     "[0].name: expected a string, found a boolean"},
     {"wrong location", "[{\"id\":\"" VID(S0, "rg", "kv") "\",\"location\":1}]",
      0, false, KVA_ERR_SCHEMA, 1, 2,
      "[0].location: expected a string, found a number"},
@@ -1085,10 +1116,33 @@ static void test_unknown(void **state)
         "Microsoft.Storage/storageAccounts/s\"}]}",
         "{\"schema\":\"something/else\"}",
         "{\"id\":\"/tenants/" S0 "\",\"tenantId\":\"" S0 "\"}",
+        /* Entra ID objects have bare GUID ids too: az ad group list,
+         * az ad user list, az ad sp list (Microsoft Graph shapes) */
+        "[\n  {\n    \"classification\": null,\n    \"deletedDateTime\": null,"
+        "\n    \"description\": null,\n    \"displayName\": \"kv-owners\",\n"
+        "    \"groupTypes\": [],\n    \"id\": \"5b2c0d1e-7a8f-4c3d-9e1f-"
+        "0a1b2c3d4e5f\",\n    \"mail\": null,\n    \"mailEnabled\": false,\n"
+        "    \"mailNickname\": \"kv-owners\",\n    \"securityEnabled\": true,\n"
+        "    \"visibility\": null\n  }\n]\n",
+        "[\n  {\n    \"businessPhones\": [],\n    \"displayName\": \"Alice\",\n"
+        "    \"givenName\": null,\n    \"id\": \"" SA "\",\n"
+        "    \"jobTitle\": null,\n    \"mail\": null,\n    \"mobilePhone\": "
+        "null,\n    \"officeLocation\": null,\n    \"preferredLanguage\": "
+        "null,\n    \"surname\": null,\n    \"userPrincipalName\": "
+        "\"alice@contoso.com\"\n  }\n]\n",
+        "[\n  {\n    \"accountEnabled\": true,\n    \"appDisplayName\": "
+        "\"kv-rotator\",\n    \"appId\": \"" S1 "\",\n"
+        "    \"appOwnerOrganizationId\": \"" T9 "\",\n    \"displayName\": "
+        "\"kv-rotator\",\n    \"id\": \"" S0 "\",\n"
+        "    \"servicePrincipalNames\": [\"" S1 "\"],\n"
+        "    \"servicePrincipalType\": \"Application\",\n"
+        "    \"signInAudience\": \"AzureADMyOrg\",\n    \"tags\": "
+        "[\"WindowsAzureActiveDirectoryIntegratedApp\"]\n  }\n]\n",
     };
     (void)state;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         kva_model *m = read_json(cases[i]);
+        assert_int_equal(m->n_subs, 0);
         assert_int_equal(m->inputs[0].kind, KVA_KIND_UNKNOWN);
         assert_int_equal(m->inputs[0].records, 0);
         assert_int_equal(m->n_warnings, 1);
@@ -1293,10 +1347,25 @@ static void test_id_mismatch(void **state)
         S0,
         "VirtualMachines") "\","
                            "\"name\":\"KeyVaults\",\"pricingTier\":\"Free\"}]");
-    assert_string_equal(m->pricings[0].plan, "KeyVaults");
+    assert_string_equal(m->pricings[0].plan, "VirtualMachines");
     expect_warning(m, "id_mismatch", 1, 2,
                    "name \"KeyVaults\" differs from the plan in the id "
-                   "(VirtualMachines); the name is used");
+                   "(VirtualMachines); the id's is used");
+    kva_model_free(m);
+    /* ... the other way round: the id makes it the control's plan */
+    m = read_json("{\"value\":[{\"id\":\"" PID(
+        S0, "keyVaults") "\",\"name\":\"VirtualMachines\",\"properties\":"
+                         "{\"pricingTier\":\"Standard\"}}]}");
+    assert_string_equal(m->pricings[0].plan, "keyVaults");
+    expect_warning(m, "id_mismatch", 1, 11,
+                   "name \"VirtualMachines\" differs from the plan in the id "
+                   "(keyVaults); the id's is used");
+    /* a name that differs only in case is no mismatch */
+    kva_model_free(m);
+    m = read_json("[{\"id\":\"" PID(S0, "KeyVaults") "\",\"name\":"
+                  "\"keyvaults\",\"pricingTier\":\"Free\"}]");
+    assert_int_equal(m->n_warnings, 0);
+    assert_string_equal(m->pricings[0].plan, "KeyVaults");
     kva_model_free(m);
 
     /* vaults and subscriptions */
@@ -1431,6 +1500,163 @@ static void test_tags_unreadable(void **state)
     kva_model_free(m);
 }
 
+/*
+ * Wrappers that say records are missing: one partial_dump warning at the
+ * first marker, the report stays complete (the other pages may be other
+ * files).
+ */
+#define KV1 "{\"id\":\"" VID(S0, "rg", "kv1") "\",\"type\":\"microsoft.keyvault/vaults\"}"
+#define KV2 "{\"id\":\"" VID(S0, "rg", "kv2") "\",\"type\":\"microsoft.keyvault/vaults\"}"
+
+static void test_partial_dump(void **state)
+{
+    static const struct {
+        const char *json;
+        const char *message; /* NULL: no warning */
+    } cases[] = {
+        /* az graph query, first page of many */
+        {"{\"count\":1,\"data\":[" KV1 "],\"skip_token\":\"ew0KICAiJGlkIjogIjEiDQp9\","
+         "\"total_records\":25000}",
+         "this file holds 1 of 25000 records (skip_token set): export "
+            "every page into PATH"},
+        /* REST list with a next page */
+        {"{\"value\":[" KV1 "],\"nextLink\":\"https://management.azure.com/"
+         "x?$skiptoken=x\"}",
+         "this file holds 1 record and more exist (nextLink set): export "
+            "every page into PATH"},
+        /* raw Resource Graph REST body */
+        {"{\"totalRecords\":3,\"count\":2,\"data\":[" KV1 "," KV2 "],"
+         "\"facets\":[],\"resultTruncated\":\"true\",\"$skipToken\":null}",
+         "this file holds 2 of 3 records (resultTruncated is true): export "
+            "every page into PATH"},
+        {"{\"data\":[" KV1 "," KV2 "],\"resultTruncated\":true}",
+         "this file holds 2 records and more exist (resultTruncated is "
+         "true): export every page into PATH"},
+        {"{\"data\":[" KV1 "],\"$skipToken\":\"x\"}",
+         "this file holds 1 record and more exist ($skipToken set): export "
+         "every page into PATH"},
+        /* Search-AzGraph | ConvertTo-Json */
+        {"{\"Data\":[" KV1 "],\"SkipToken\":\"x\",\"Count\":1}",
+         "this file holds 1 record and more exist (skipToken set): export "
+         "every page into PATH"},
+        /* a total alone */
+        {"{\"count\":2,\"data\":[" KV1 "," KV2 "],\"skip_token\":null,"
+         "\"total_records\":5}",
+         "this file holds 2 of 5 records (total_records is 5): export "
+            "every page into PATH"},
+        {"{\"totalRecords\":1e3,\"data\":[" KV1 "]}",
+         "this file holds 1 of 1000 records (totalRecords is 1000): export "
+         "every page into PATH"},
+        /* several markers: all named, the first one's position */
+        {"{\"value\":[" KV1 "],\"resultTruncated\":\"True\",\"nextLink\":\"n\","
+         "\"skip_token\":\"t\"}",
+         "this file holds 1 record and more exist (skip_token set, "
+            "nextLink set, resultTruncated is true): export every page "
+            "into PATH"},
+        /* complete dumps */
+        {"{\"count\":1,\"data\":[" KV1 "],\"skip_token\":null,"
+         "\"total_records\":1}",
+         NULL},
+        {"{\"totalRecords\":2,\"count\":2,\"data\":[" KV1 "," KV2 "],"
+         "\"facets\":[],\"resultTruncated\":\"false\",\"$skipToken\":\"\"}",
+         NULL},
+        {"{\"value\":[" KV1 "],\"nextLink\":null}", NULL},
+        {"{\"data\":[" KV1 "],\"resultTruncated\":false,\"skip_token\":false}",
+         NULL},
+        /* a total that is not a number says nothing */
+        {"{\"data\":[" KV1 "],\"total_records\":\"9\"}", NULL},
+        /* a bare array carries no paging */
+        {"[" KV1 "]", NULL},
+    };
+    (void)state;
+
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        kva_model *m = read_json(cases[i].json);
+
+        assert_int_equal(m->n_vaults, strstr(cases[i].json, "kv2") ? 2 : 1);
+        assert_true(m->complete);
+        if (!cases[i].message) {
+            if (m->n_warnings)
+                fail_msg("case %zu: unexpected %s: %s", i,
+                         m->warnings[0].code, m->warnings[0].message);
+        } else {
+            const kva_warning *w = warning(m, "partial_dump");
+            assert_int_equal(m->n_warnings, 1);
+            assert_string_equal(w->message, cases[i].message);
+            assert_null(w->sub_id);
+            assert_int_equal(w->line, 1);
+            assert_true(w->col > 1);
+        }
+        kva_model_free(m);
+    }
+
+    /* the position is that of the first marker in the file */
+    {
+        static const char json[] =
+            "{\n  \"data\": [" KV1 "],\n  \"skip_token\": \"t\",\n"
+            "  \"total_records\": 9\n}\n";
+        kva_model *m = read_json(json);
+        expect_warning(m, "partial_dump", 3, 3,
+                       "this file holds 1 of 9 records (skip_token set): "
+                       "export every page into PATH");
+        kva_model_free(m);
+    }
+}
+
+/* `inherited`: a boolean or "True"/"False"; null or absent is -1. */
+static void test_inherited(void **state)
+{
+    static const struct {
+        const char *value; /* JSON text, NULL: no member */
+        int want;
+    } cases[] = {
+        {"\"True\"", 1}, {"\"true\"", 1},  {"true", 1},  {"\"False\"", 0},
+        {"false", 0},    {"null", -1},      {NULL, -1},
+    };
+    kva_model *m;
+    kva_diag d = {0};
+    char json[1024];
+    (void)state;
+
+    m = read_path(fx("rest_pricings_list_resource_scope_2024-01-01.json"),
+                  false);
+    assert_int_equal(m->pricings[0].inherited, 1);
+    assert_int_equal(m->pricings[1].inherited, 0);
+    kva_model_free(m);
+    m = read_path(fx("rest_pricings_list_2024-01-01.json"), false);
+    for (size_t i = 0; i < m->n_pricings; i++)
+        assert_int_equal(m->pricings[i].inherited, -1);
+    kva_model_free(m);
+
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        snprintf(json, sizeof json,
+                 "{\"value\":[{\"id\":\"%s/providers/Microsoft.Security/"
+                 "pricings/KeyVaults\",\"properties\":{\"pricingTier\":"
+                 "\"Free\"%s%s}}]}",
+                 VID(S0, "rg", "kv"), cases[i].value ? ",\"inherited\":" : "",
+                 cases[i].value ? cases[i].value : "");
+        m = read_json(json);
+        assert_int_equal(m->pricings[0].scope, RES);
+        if (m->pricings[0].inherited != cases[i].want)
+            fail_msg("%s: inherited %d, want %d",
+                     cases[i].value ? cases[i].value : "(absent)",
+                     m->pricings[0].inherited, cases[i].want);
+        kva_model_free(m);
+    }
+
+    /* anything else is an input error */
+    m = kva_model_new();
+    assert_int_equal(
+        kva_read_file(tmp_file("i.json", "[" PREC("\"inherited\":\"yes\"") "]",
+                               strlen("[" PREC("\"inherited\":\"yes\"") "]")),
+                      false, m, &d),
+        KVA_ERR_SCHEMA);
+    assert_string_equal(d.message, "[0].properties.inherited: expected true "
+                                   "or false, found \"yes\"");
+    kva_diag_clear(&d);
+    kva_model_free(m);
+}
+
 /* Shapes the fixtures do not show. */
 static void test_field_forms(void **state)
 {
@@ -1511,6 +1737,230 @@ static void test_field_forms(void **state)
     assert_string_equal(m->subs[0].mgmt_groups[1], "Root");
     assert_null(m->subs[0].mgmt_group_ids[1]);
     assert_true(m->have_sub_inventory);
+    kva_model_free(m);
+}
+
+/*
+ * Files read one by one into models of their own and merged in the order
+ * given (the caller's sorted path order), as kvaudit does. The paths are
+ * g_dir/NAME.
+ */
+static kva_model *merge_files(const char *const *names,
+                              const char *const *texts, size_t n)
+{
+    kva_model *dst = kva_model_new();
+
+    assert_non_null(dst);
+    for (size_t i = 0; i < n; i++) {
+        kva_model *m = read_path(
+            tmp_file(names[i], texts[i], strlen(texts[i])), false);
+        assert_int_equal(kva_model_merge(dst, m), KVA_OK);
+        kva_model_free(m);
+    }
+    return dst;
+}
+
+static const char *in_dir(const char *name)
+{
+    static char buf[4][200];
+    static int k;
+
+    k = (k + 1) % 4;
+    snprintf(buf[k], sizeof buf[k], "%s/%s", g_dir, name);
+    return buf[k];
+}
+
+#define T1 "22222222-2222-2222-2222-222222222222"
+#define T2 "33333333-3333-3333-3333-333333333333"
+#define ACCOUNT(state, name, tenant)                                           \
+    "[{\"id\":\"" S1 "\",\"name\":\"" name "\",\"state\":\"" state         \
+    "\",\"tenantId\":\"" tenant "\"}]"
+#define GRAPH_SUB(state, name, tenant)                                         \
+    "{\"count\":1,\"data\":[{\"id\":\"/subscriptions/" S1 "\",\"name\":"   \
+    "\"" S1 "\",\"type\":\"microsoft.resources/subscriptions\","            \
+    "\"subscriptionId\":\"" S1 "\",\"tenantId\":\"" tenant "\","           \
+    "\"properties\":{\"displayName\":\"" name "\",\"state\":\"" state     \
+    "\"}}],\"skip_token\":null,\"total_records\":1}"
+
+/*
+ * Inventories that disagree on a subscription: a conflicting_evidence
+ * warning naming both files and values. The state keeps the subscription
+ * in scope unless every source puts it out, whichever file comes first;
+ * name and tenant keep the first read.
+ */
+static void test_sub_conflicts(void **state)
+{
+    static const struct {
+        const char *what;
+        const char *names[2];
+        const char *texts[2];
+        const char *state, *name, *tenant;
+        const char *messages[3]; /* expected warnings, %s = the two paths */
+    } cases[] = {
+        {"enabled first",
+         {"a-accounts.json", "b-graph.json"},
+         {ACCOUNT("Enabled", "Sub A", T1), GRAPH_SUB("Disabled", "Sub A", T1)},
+         "Enabled", "Sub A", T1,
+         {"subscription " S1 ": the inventories disagree on its state: "
+          "\"Enabled\" in %s, \"Disabled\" in %s; \"Enabled\" is used (a "
+          "subscription stays in scope unless every source says Disabled "
+          "or Deleted)"}},
+        {"disabled first",
+         {"a-graph.json", "b-accounts.json"},
+         {GRAPH_SUB("Disabled", "Sub A", T1), ACCOUNT("Enabled", "Sub A", T1)},
+         "Enabled", "Sub A", T1,
+         {"subscription " S1 ": the inventories disagree on its state: "
+          "\"Disabled\" in %s, \"Enabled\" in %s; \"Enabled\" is used (a "
+          "subscription stays in scope unless every source says Disabled "
+          "or Deleted)"}},
+        {"both out of scope",
+         {"a.json", "b.json"},
+         {ACCOUNT("Disabled", "Sub A", T1), GRAPH_SUB("Deleted", "Sub A", T1)},
+         "Disabled", "Sub A", T1,
+         {"subscription " S1 ": the inventories disagree on its state: "
+          "\"Disabled\" in %s, \"Deleted\" in %s; \"Disabled\" is used (the "
+          "first one read)"}},
+        {"both in scope",
+         {"a.json", "b.json"},
+         {ACCOUNT("Warned", "Sub A", T1), GRAPH_SUB("Enabled", "Sub A", T1)},
+         "Warned", "Sub A", T1,
+         {"subscription " S1 ": the inventories disagree on its state: "
+          "\"Warned\" in %s, \"Enabled\" in %s; \"Warned\" is used (the "
+          "first one read)"}},
+        {"name and tenant",
+         {"a.json", "b.json"},
+         {ACCOUNT("Enabled", "Sub A", T1), GRAPH_SUB("enabled", "Sub B", T2)},
+         "Enabled", "Sub A", T1,
+         {"subscription " S1 ": the inventories disagree on its name: "
+          "\"Sub A\" in %s, \"Sub B\" in %s; \"Sub A\" is used (the first "
+          "one read)",
+          "subscription " S1 ": the inventories disagree on its tenant: "
+          "\"" T1 "\" in %s, \"" T2 "\" in %s; \"" T1 "\" is used (the first "
+          "one read)"}},
+        {"agreeing, state in another case",
+         {"a.json", "b.json"},
+         {ACCOUNT("Enabled", "Sub A", T1), GRAPH_SUB("ENABLED", "Sub A", T1)},
+         "Enabled", "Sub A", T1,
+         {NULL}},
+    };
+    (void)state;
+
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        kva_model *m = merge_files(cases[i].names, cases[i].texts, 2);
+        const kva_sub *sub = kva_model_find_sub(m, S1);
+        size_t n = 0;
+        char want[1024];
+
+        assert_non_null(sub);
+        assert_int_equal(m->n_subs, 1);
+        if (strcmp(sub->state, cases[i].state) != 0)
+            fail_msg("%s: state %s, want %s", cases[i].what, sub->state,
+                     cases[i].state);
+        assert_string_equal(sub->name, cases[i].name);
+        assert_string_equal(sub->tenant_id, cases[i].tenant);
+        /* both files are evidence of it */
+        assert_int_equal(sub->n_inputs, 2);
+        assert_int_equal(sub->inputs[0], 0);
+        assert_int_equal(sub->inputs[1], 1);
+        for (; n < 3 && cases[i].messages[n]; n++) {
+            const kva_warning *w = &m->warnings[n];
+            snprintf(want, sizeof want, cases[i].messages[n],
+                     in_dir(cases[i].names[0]), in_dir(cases[i].names[1]));
+            assert_string_equal(w->code, "conflicting_evidence");
+            assert_string_equal(w->message, want);
+            assert_string_equal(w->path, in_dir(cases[i].names[1]));
+            assert_string_equal(w->sub_id, S1);
+            assert_int_equal(w->line, 1);
+            assert_true(w->col > 0);
+        }
+        if (count_warnings(m, "conflicting_evidence") != n)
+            fail_msg("%s: %zu conflicting_evidence warnings, want %zu",
+                     cases[i].what, count_warnings(m, "conflicting_evidence"),
+                     n);
+        kva_model_free(m);
+    }
+}
+
+/* Every inventory and dump that names a subscription is kept, once; the
+ * source of each value follows it into the merged model. */
+static void test_sub_inputs(void **state)
+{
+    const char *names[] = {"1-pricing.json", "2-accounts.json",
+                           "3-graph.json", "4-accounts-again.json"};
+    const char *texts[] = {
+        "{\"value\":[{\"id\":\"" PID(S1, "KeyVaults") "\",\"pricingTier\":"
+        "\"Free\"}]}",
+        "[{\"id\":\"" S1 "\",\"state\":\"Disabled\",\"tenantId\":\"" T1 "\"}]",
+        GRAPH_SUB("Enabled", "Sub A", T1),
+        "[{\"id\":\"" S1 "\",\"name\":\"Sub A\",\"state\":\"Deleted\","
+        "\"isDefault\":true}]"};
+    kva_model *m = merge_files(names, texts, 4);
+    const kva_sub *sub = kva_model_find_sub(m, S1);
+    char want[1024];
+    (void)state;
+
+    assert_int_equal(sub->n_inputs, 4);
+    for (size_t i = 0; i < 4; i++)
+        assert_int_equal(sub->inputs[i], i);
+    assert_int_equal(sub->input, 1); /* the first inventory */
+    assert_string_equal(sub->state, "Enabled");
+    assert_int_equal(sub->state_input, 2);
+    assert_int_equal(sub->name_input, 2);
+    assert_int_equal(sub->tenant_input, 1);
+    /* Disabled (2) vs Enabled (3): Enabled; Enabled (3) vs Deleted (4):
+     * Enabled, and the message names 3, where it came from */
+    assert_int_equal(count_warnings(m, "conflicting_evidence"), 2);
+    snprintf(want, sizeof want,
+             "subscription " S1 ": the inventories disagree on its state: "
+             "\"Enabled\" in %s, \"Deleted\" in %s; \"Enabled\" is used (a "
+             "subscription stays in scope unless every source says Disabled "
+             "or Deleted)",
+             in_dir(names[2]), in_dir(names[3]));
+    assert_string_equal(m->warnings[1].message, want);
+    kva_model_free(m);
+
+    /* one file that lists the subscription twice names itself twice */
+    m = read_json("[{\"id\":\"" S1 "\",\"name\":\"" S1 "\",\"state\":"
+                  "\"Disabled\",\"cloudName\":\"c\"},\n {\"id\":\"" S1
+                  "\",\"name\":\"" S1 "\",\"state\":\"PastDue\","
+                  "\"cloudName\":\"c\"}]");
+    sub = kva_model_find_sub(m, S1);
+    assert_string_equal(sub->state, "PastDue");
+    assert_int_equal(sub->n_inputs, 1);
+    snprintf(want, sizeof want,
+             "subscription " S1 ": the inventories disagree on its state: "
+             "\"Disabled\" in %s, \"PastDue\" in %s; \"PastDue\" is used (a "
+             "subscription stays in scope unless every source says Disabled "
+             "or Deleted)",
+             m->inputs[0].path, m->inputs[0].path);
+    expect_warning(m, "conflicting_evidence", 2, 2, want);
+    kva_model_free(m);
+}
+
+/* A value quoted in a conflict message is cut after 60 characters. */
+static void test_sub_conflict_long_name(void **state)
+{
+    char json[4096], name[200], want[1024];
+    kva_model *m;
+    (void)state;
+
+    /* 70 x "é" (2 bytes each) */
+    for (size_t i = 0; i < 70; i++)
+        memcpy(name + 2 * i, "\xc3\xa9", 2);
+    name[140] = '\0';
+    snprintf(json, sizeof json,
+             "[{\"id\":\"" S1 "\",\"name\":\"%s\",\"state\":\"Enabled\","
+             "\"isDefault\":true},{\"id\":\"" S1 "\",\"name\":\"x\","
+             "\"state\":\"Enabled\",\"isDefault\":true}]",
+             name);
+    m = read_json(json);
+    snprintf(want, sizeof want,
+             "subscription " S1 ": the inventories disagree on its name: "
+             "\"%.120s...\" in %s, \"x\" in %s; \"%.120s...\" is used (the "
+             "first one read)",
+             name, m->inputs[0].path, m->inputs[0].path, name);
+    assert_string_equal(warning(m, "conflicting_evidence")->message, want);
+    assert_string_equal(m->subs[0].name, name);
     kva_model_free(m);
 }
 
@@ -1627,7 +2077,12 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_duplicate_keys),
         cmocka_unit_test(test_long_text),
         cmocka_unit_test(test_tags_unreadable),
+        cmocka_unit_test(test_partial_dump),
+        cmocka_unit_test(test_inherited),
         cmocka_unit_test(test_field_forms),
+        cmocka_unit_test(test_sub_conflicts),
+        cmocka_unit_test(test_sub_inputs),
+        cmocka_unit_test(test_sub_conflict_long_name),
         cmocka_unit_test(test_merge),
         cmocka_unit_test(test_read_fixtures),
     };

@@ -206,10 +206,10 @@ static void test_expand_builtin(void **state)
     const kva_templates *t = kva_templates_builtin();
     const char *keys[] = {"subscription_id", "management_group_id",
                           "assignment_name", "policy_definition_id",
-                          "location"};
+                          "location", "not_scopes"};
     const char *values[] = {SUB, "lz(prod)", "kva-defender-keyvault",
                             "1f725891-01c0-420a-9059-4fa46cb770b7",
-                            "westeurope"};
+                            "westeurope", " --not-scopes /subscriptions/" SUB};
     static const expand_case cases[] = {
         {"az", "az security pricing create --subscription " SUB
                " -n KeyVaults --tier Standard --subplan PerKeyVault"},
@@ -230,7 +230,7 @@ static void test_expand_builtin(void **state)
          "--params '{\"subPlan\":{\"value\":\"PerKeyVault\"}}' "
          "--mi-system-assigned --location westeurope --identity-scope "
          "\"/providers/Microsoft.Management/managementGroups/lz(prod)\" "
-         "--role \"Security Admin\""},
+         "--role \"Security Admin\" --not-scopes /subscriptions/" SUB},
         {"policy_remediate",
          "az policy remediation create --name kva-defender-keyvault "
          "--management-group \"lz(prod)\" --policy-assignment "
@@ -242,7 +242,7 @@ static void test_expand_builtin(void **state)
 
     (void)state;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        char *got = kva_templates_expand(t, cases[i].name, keys, values, 5,
+        char *got = kva_templates_expand(t, cases[i].name, keys, values, 6,
                                          &d);
         assert_non_null(got);
         assert_string_equal(got, cases[i].want);

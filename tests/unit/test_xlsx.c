@@ -398,15 +398,15 @@ static void build(fixture *f)
                                 .line = 12,
                                 .col = 5};
 
-    f->owners[0] = (kva_breakdown){FORMULA, 1, 0, 0.0};
-    f->owners[1] = (kva_breakdown){"Zo\xC3\xAB \xC3\x98rsted", 1, 1, 100.0};
-    f->envs[0] = (kva_breakdown){"production", 1, 0, 0.0};
+    f->owners[0] = (kva_breakdown){FORMULA, 1, 0, 0.0, NULL};
+    f->owners[1] = (kva_breakdown){"Zo\xC3\xAB \xC3\x98rsted", 1, 1, 100.0, NULL};
+    f->envs[0] = (kva_breakdown){"production", 1, 0, 0.0, NULL};
     f->envs[1] = (kva_breakdown){"qa\x01"
                                  "env",
-                                 1, 1, 100.0};
+                                 1, 1, 100.0, NULL};
     f->tenants[0] =
-        (kva_breakdown){"c0c0c0c0-0000-4000-8000-0000000000c1", 2, 1, 50.0};
-    f->mgs[0] = (kva_breakdown){"Landing Zones - Corp", 1, 0, 0.0};
+        (kva_breakdown){"c0c0c0c0-0000-4000-8000-0000000000c1", 2, 1, 50.0, NULL};
+    f->mgs[0] = (kva_breakdown){"Landing Zones - Corp", 1, 0, 0.0, NULL};
 
     kva_result *r = &f->r;
     r->as_of = AS_OF;

@@ -16,11 +16,6 @@
 # characters) in every part.
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 2
-BUILD=${BUILD:-build}
-case $BUILD in
-/*) KVA=${KVA:-$BUILD/kvaudit} ;;
-*) KVA=${KVA:-$top/$BUILD/kvaudit} ;;
-esac
 . tests/lib.sh
 unset SOURCE_DATE_EPOCH
 
