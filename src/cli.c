@@ -179,7 +179,10 @@ static const char usage_text[] =
     "\n"
     "Options may come before or after PATHs; '--' ends the options.\n"
     "On a terminal, long runs show their progress on stderr and the summary\n"
-    "is in colour; in a pipe or a file, neither.\n"
+    "is in colour; in a pipe or a file, neither.\n";
+
+/* Split from usage_text: C11 guarantees string literals of 4,095 bytes. */
+static const char usage_env[] =
     "\n"
     "Environment:\n"
     "  SOURCE_DATE_EPOCH       seconds since 1970-01-01 UTC: the default\n"
@@ -204,6 +207,7 @@ static const char usage_text[] =
 void kva_usage(FILE *f)
 {
     fputs(usage_text, f);
+    fputs(usage_env, f);
 }
 
 void kva_lib_versions(char *buf, size_t size)
