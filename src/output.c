@@ -230,6 +230,25 @@ static char *join(const char *dir, const char *name)
     return p;
 }
 
+/* An entry for `name` in dir, holding no file yet. On OOM it holds
+ * nothing to free, and *err says so. */
+static kva_error entry_init(entry *en, const char *dir, const char *name,
+                            kva_diag *err)
+{
+    memset(en, 0, sizeof *en);
+    en->slot = en->aside_slot = -1;
+    en->name = strdup(name);
+    en->final = join(dir, name);
+    if (!en->name || !en->final) {
+        free(en->name);
+        free(en->final);
+        en->name = en->final = NULL;
+        kva_diag_set(err, KVA_ERR_NOMEM, NULL, 0, 0, "out of memory");
+        return KVA_ERR_NOMEM;
+    }
+    return KVA_OK;
+}
+
 static kva_error io_error(kva_diag *err, const char *path, int e)
 {
     kva_diag_set(err, KVA_ERR_IO, path, 0, 0, "%s", strerror(e));
@@ -445,17 +464,8 @@ static kva_error add_entry(kva_outset *os, const char *name, entry **out,
         return KVA_ERR_IO;
     }
     en = &os->files[os->n_files];
-    memset(en, 0, sizeof *en);
-    en->slot = -1;
-    en->aside_slot = -1;
-    en->name = strdup(name);
-    en->final = join(os->dir, name);
-    if (!en->name || !en->final) {
-        free(en->name);
-        free(en->final);
-        kva_diag_set(err, KVA_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    if (entry_init(en, os->dir, name, err) != KVA_OK)
         return KVA_ERR_NOMEM;
-    }
     en->tmp = create_published(os->dir, name, &en->slot);
     if (!en->tmp) {
         int e = errno;
@@ -781,16 +791,8 @@ static kva_error find_stale(kva_outset *os, kva_diag *err)
         if (written)
             continue;
         en = &os->stale[os->n_stale];
-        memset(en, 0, sizeof *en);
-        en->slot = en->aside_slot = -1;
-        en->name = strdup(name);
-        en->final = join(os->dir, name);
-        if (!en->name || !en->final) {
-            free(en->name);
-            free(en->final);
-            kva_diag_set(err, KVA_ERR_NOMEM, NULL, 0, 0, "out of memory");
+        if (entry_init(en, os->dir, name, err) != KVA_OK)
             return KVA_ERR_NOMEM;
-        }
         os->n_stale++;
         if (lstat(en->final, &st) != 0) {
             if (errno != ENOENT)
