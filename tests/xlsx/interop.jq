@@ -159,7 +159,8 @@ def check($where; $got; $want):
      check("\($w) environment"; $c["Environment"]; ($v.environment | T)),
      check("\($w) id"; $c["Resource ID"]; ($v.id | T))),
 
-# Owners: the four breakdowns, as sets.
+# Owners: the four breakdowns, as sets; a management group reads
+# "Display name (id)".
   ([["owner", "by_owner"], ["environment", "by_environment"],
     ["management group", "by_management_group"], ["tenant", "by_tenant"]][]
    | . as [$dim, $key]
@@ -168,7 +169,9 @@ def check($where; $got; $want):
              | [.Name, .["Key vaults"], .Covered, .["Not covered"], .Coverage]]
             | sort);
            ([$r.kpis[$key][]
-             | [(.key | T), (.vaults_total | N), (.vaults_covered | N),
+             | [(if (.name // "") != "" and .name != .key
+                 then "\(.name) (\(.key))" else .key end | T),
+                (.vaults_total | N), (.vaults_covered | N),
                 (.vaults_total - .vaults_covered | N),
                 (.vault_coverage_pct | P)]] | sort))),
 
