@@ -629,6 +629,8 @@ static kva_error merge_sub(kva_model *m, kva_sub *old, kva_sub *s)
               s->tenant_input);
     fill_from(&old->state, &old->state_input, &s->state, s->state_input);
     if (!old->n_mgmt_groups && s->n_mgmt_groups) {
+        free(old->mgmt_groups); /* empty, but may be allocated */
+        free(old->mgmt_group_ids);
         old->mgmt_groups = s->mgmt_groups;
         old->mgmt_group_ids = s->mgmt_group_ids;
         old->n_mgmt_groups = s->n_mgmt_groups;

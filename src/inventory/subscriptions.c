@@ -67,6 +67,11 @@ static kva_error read_mgmt_groups(const kva_rec *rec, const cJSON *json,
         s->mgmt_group_ids[s->n_mgmt_groups] = id;
         s->n_mgmt_groups++;
     }
+    if (s->n_mgmt_groups == 0) { /* only entries that say nothing */
+        free(s->mgmt_groups);
+        free(s->mgmt_group_ids);
+        s->mgmt_groups = s->mgmt_group_ids = NULL;
+    }
     goto done;
 nomem:
     e = KVA_ERR_NOMEM;
