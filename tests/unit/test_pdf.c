@@ -591,6 +591,37 @@ static void test_table_row_taller_than_page(void **state)
     kva_pdf_free(d);
 }
 
+/* A cell paragraph holds at most 32,767 characters (code points, not
+ * bytes); a longer one is cut there with a marker and counted. */
+static void test_table_cell_cut(void **state)
+{
+    (void)state;
+    kva_pdf *d = new_doc();
+    const kva_pdf_col cols[] = {{"A", 100, KVA_PDF_LEFT, KVA_PDF_SANS},
+                                {"B", 0, KVA_PDF_LEFT, KVA_PDF_SANS}};
+    /* "é" is two bytes: 32,767 of them are 65,534 bytes, not cut. */
+    size_t n = 32767;
+    char *s = malloc(2 * (n + 1) + 1);
+    assert_non_null(s);
+    for (size_t i = 0; i < n; i++)
+        memcpy(s + 2 * i, "\xC3\xA9", 2);
+    s[2 * n] = '\0';
+    kva_pdf_table_begin(d, cols, 2, 8);
+    kva_pdf_table_row(d, (kva_pdf_cell[]){{.text = "whole"}, {.text = s}});
+    assert_int_equal(kva_pdf_cut(d), 0);
+    memcpy(s + 2 * n, "\xC3\xA9", 2);
+    s[2 * n + 2] = '\0';
+    kva_pdf_table_row(d, (kva_pdf_cell[]){{.text = "cut"}, {.sub = s}});
+    assert_int_equal(kva_pdf_cut(d), 1);
+    kva_pdf_table_row(d, (kva_pdf_cell[]){{.text = s, .sub = s}, {.text = s}});
+    assert_int_equal(kva_pdf_cut(d), 4);
+    kva_pdf_table_end(d);
+    kva_diag err = {0};
+    assert_int_equal(kva_pdf_save(d, tmp_path("cut.pdf"), &err), KVA_OK);
+    free(s);
+    kva_pdf_free(d);
+}
+
 /* Charts: a single status (a full ring: libharu refuses a 360-degree arc),
  * nothing at all, and a sliver next to a big slice. */
 static void test_donut_edge_cases(void **state)
@@ -891,6 +922,7 @@ int main(void)
         cmocka_unit_test(test_missing_cjk),
         cmocka_unit_test(test_table_rows_never_split),
         cmocka_unit_test(test_table_row_taller_than_page),
+        cmocka_unit_test(test_table_cell_cut),
         cmocka_unit_test(test_donut_edge_cases),
         cmocka_unit_test(test_report_scripts),
         cmocka_unit_test(test_report_counts_replaced),
