@@ -1,6 +1,7 @@
 #include "result.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 /*
  * Every block a result owns (its arrays, the strings evaluation made, and
@@ -118,4 +119,11 @@ void kva_result_free(kva_result *r)
         free(r->priv);
     }
     free(r);
+}
+
+const char *kva_breakdown_name(const kva_breakdown *b)
+{
+    if (!b->name || !*b->name || (b->key && strcmp(b->name, b->key) == 0))
+        return NULL;
+    return b->name;
 }

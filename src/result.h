@@ -140,6 +140,10 @@ typedef struct kva_breakdown {
                                    other breakdowns */
 } kva_breakdown;
 
+/* The display name a row shows beside its key: name when it is given and
+ * differs from the key (a management group known by its id), else NULL. */
+const char *kva_breakdown_name(const kva_breakdown *b);
+
 typedef struct kva_kpis {
     size_t subscriptions_total;
     size_t subscriptions_in_scope;

@@ -966,11 +966,10 @@ static void all_subscriptions(ctx *c)
  * since names repeat across tenants. */
 static const char *breakdown_key(ctx *c, const kva_breakdown *b)
 {
+    const char *name = kva_breakdown_name(b);
     if (!b->key)
         return T(c, "label.none");
-    if (!b->name || !*b->name || strcmp(b->name, b->key) == 0)
-        return b->key;
-    return F(c, "%s (%s)", b->name, b->key);
+    return name ? F(c, "%s (%s)", name, b->key) : b->key;
 }
 
 static void breakdown_table(ctx *c, const char *key, const kva_breakdown *b,

@@ -1229,7 +1229,8 @@ static void draw_row(kva_pdf *d, const kva_pdf_cell *cells);
  * when s is short enough (or on OOM, which is then recorded). */
 static char *cut_copy(kva_pdf *d, const char *s)
 {
-    if (!s)
+    /* Characters are never more than bytes: most texts stop here. */
+    if (!s || strnlen(s, CELL_MAX_CHARS + 1) <= CELL_MAX_CHARS)
         return NULL;
     size_t chars = 0, keep = 0, i = 0;
     for (; s[i]; i++) {

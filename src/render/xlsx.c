@@ -181,17 +181,18 @@ static void pct(ctx *c, kva_xlsx_sheet *sh, lxw_row_t r, lxw_col_t col,
 static void breakdown_key(ctx *c, kva_xlsx_sheet *sh, lxw_row_t r,
                           lxw_col_t col, const kva_breakdown *b)
 {
-    if (!b->name || !*b->name || strcmp(b->name, b->key) == 0) {
+    const char *name = kva_breakdown_name(b);
+    if (!name) {
         text(sh, r, col, b->key, NULL);
         return;
     }
-    size_t n = strlen(b->name) + strlen(b->key) + sizeof " ()";
+    size_t n = strlen(name) + strlen(b->key) + sizeof " ()";
     char *s = malloc(n);
     if (!s) {
         c->x.nomem = true;
         return;
     }
-    snprintf(s, n, "%s (%s)", b->name, b->key);
+    snprintf(s, n, "%s (%s)", name, b->key);
     text(sh, r, col, s, NULL);
     free(s);
 }
