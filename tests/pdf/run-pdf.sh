@@ -374,4 +374,16 @@ if [ "${KVA_PDF_BIG:-1}" != 0 ] && [ -z "${KVA_VALGRIND:-}" ] &&
     fi
 fi
 
+# The PDF's own warnings (here: a character no installed font has) are
+# printed like the readers' ones, and -q silences them too.
+mkdir -p "$T_TMP/glyph"
+cp -r samples/estate/. "$T_TMP/glyph/"
+sed 's/Contoso HR Prod/Contoso HR Prod \xF0\x9F\x98\x80/' samples/estate/accounts.json >"$T_TMP/glyph/accounts.json"
+run_kva report -f pdf -o "$T_TMP/glyph-out" --as-of 2026-11-23 "$T_TMP/glyph"
+expect_eq "missing glyph: exit" 0 "$rc"
+check "missing glyph: a report.pdf warning" grep -q '^kvaudit: warning: report.pdf: [0-9]* characters* drawn as U+FFFD' "$err"
+run_kva report -q -f pdf -o "$T_TMP/glyph-q" --as-of 2026-11-23 "$T_TMP/glyph"
+expect_eq "missing glyph, -q: exit" 0 "$rc"
+check "missing glyph, -q: nothing on stderr" test ! -s "$err"
+
 finish
